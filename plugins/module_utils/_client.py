@@ -1,0 +1,436 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Internal to this collection: the one HTTP client its plugins use to call Palette.
+
+It never calls fail_json and imports nothing from ansible.plugins, so the module and
+the lookup share it unchanged. Every failure is one of the errors in _errors.py, and
+no message it builds can carry the API key.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+import traceback
+import warnings
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from ._errors import (
+    PaletteApiError,
+    PaletteConnectionError,
+    PaletteError,
+    PaletteResponseError,
+    show_value,
+)
+
+try:
+    import requests
+    from urllib3.exceptions import InsecureRequestWarning
+except ImportError:
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+try:
+    from ._schema import validate_org
+except ImportError:
+    validate_org = None
+    VOLUPTUOUS_IMPORT_ERROR = traceback.format_exc()
+else:
+    VOLUPTUOUS_IMPORT_ERROR = None
+
+ORG_PATH = "/v1/auth/org"
+USER_AGENT = "ansible-collection-spectrocloud.palette"
+
+# Statuses worth another attempt: rate limiting and the gateway errors of a busy or
+# restarting server. A plain 500 is Palette's "operational error" and is not retried.
+RETRY_STATUSES = frozenset((429, 502, 503, 504))
+
+# Every wait between attempts is at most MAX_WAIT seconds. A Retry-After longer than
+# that ends the call at once, with the value in the error, rather than ignoring it.
+MAX_WAIT = 10.0
+BACKOFF_BASE = 0.5
+
+# An organisation description is a few kilobytes; anything past 1 MiB is not one.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_REDIRECTS = 5
+REDACTED = "********"
+
+
+def missing_library():
+    """Return (name, traceback) of a required library that cannot be imported, or None."""
+    if REQUESTS_IMPORT_ERROR:
+        return "requests", REQUESTS_IMPORT_ERROR
+    if VOLUPTUOUS_IMPORT_ERROR:
+        return "voluptuous", VOLUPTUOUS_IMPORT_ERROR
+    return None
+
+
+class PaletteClient:
+    """Reads a Palette organisation's login description over one requests session."""
+
+    def __init__(self, options, warn=None, sleep=time.sleep):
+        self.options = options
+        self._warn = warn or (lambda message: None)
+        self._sleep = sleep
+        self._session = _new_session(options)
+
+    def org_url(self, org_name=None):
+        """Return the request URL for ``org_name`` (None or "" asks for the default)."""
+        url = self.options.base_url + ORG_PATH
+        if org_name:
+            url += "?" + urlencode({"orgName": org_name})
+        return url
+
+    def fetch_org(self, org_name=None):
+        """GET /v1/auth/org and return the checked ``org`` result (snake_case keys)."""
+        url = self.org_url(org_name)
+        try:
+            response, attempts = self._get(url)
+            with response:
+                if not 200 <= response.status_code < 300:
+                    raise _api_error(response, url, org_name, attempts, self.options.timeout)
+                body = _read_json(response, url, self.options.timeout)
+            return validate_org(body, url)
+        except PaletteError as exc:
+            raise self._redact(exc)
+
+    def _get(self, url):
+        """Send the GET, retrying where it may help; return (response, attempts made)."""
+        retries = self.options.retries
+        for attempt in range(1, retries + 2):
+            try:
+                response = self._send(url)
+            except requests.exceptions.RequestException as exc:
+                if attempt > retries or not _is_retryable_failure(exc):
+                    raise _connection_error(exc, url, self.options.timeout)
+                wait = _backoff(attempt)
+                self._warn_retry("could not connect (%s)" % _reason(exc), url, wait, attempt)
+                self._sleep(wait)
+                continue
+
+            if response.status_code not in RETRY_STATUSES or attempt > retries:
+                return response, attempt
+
+            wait = _retry_wait(response, attempt)
+            if wait is None:
+                # The server asked for a longer pause than a call may wait: report it
+                # now, with its Retry-After, instead of asking again too early.
+                return response, attempt
+            response.close()
+            self._warn_retry("answered HTTP %d" % response.status_code, url, wait, attempt)
+            self._sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _send(self, url):
+        """Send one GET, following redirects only within the configured origin."""
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if self.options.api_key:
+            headers["ApiKey"] = self.options.api_key
+
+        target = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            with warnings.catch_warnings():
+                if self.options.verify is False:
+                    # The user turned verification off and the plugin warned once;
+                    # urllib3 would otherwise add a raw warning for every request.
+                    warnings.simplefilter("ignore", InsecureRequestWarning)
+                response = self._session.get(
+                    target,
+                    headers=headers,
+                    timeout=self.options.timeout,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=self._proxies_for(target),
+                )
+            if not response.is_redirect:
+                return response
+
+            # requests would forward a custom header such as ApiKey to any host;
+            # following by hand keeps the key inside the configured origin.
+            location = urljoin(target, response.headers["Location"])
+            response.close()
+            if _origin(location) != _origin(self.options.base_url):
+                raise PaletteConnectionError(
+                    "Palette at %s redirected the request to %s; the redirect was refused "
+                    "so that the API key is never sent to another host. If the API lives "
+                    "there, set host to it." % (_origin(url), _origin(location)),
+                    status=response.status_code, url=url,
+                )
+            target = location
+
+        raise PaletteConnectionError(
+            "Palette at %s redirected the request more than %d times; giving up"
+            % (_origin(url), MAX_REDIRECTS),
+            url=url,
+        )
+
+    def _proxies_for(self, url):
+        if self.options.proxies is not None:
+            return self.options.proxies
+        # The session ignores the environment (no .netrc, no stray CA bundle), so the
+        # proxy variables, no_proxy included, are read here for each URL.
+        return requests.utils.get_environ_proxies(url)
+
+    def _warn_retry(self, what, url, wait, attempt):
+        self._warn(
+            "Palette at %s %s; retrying in %.1f s (attempt %d of %d)"
+            % (_origin(url), what, wait, attempt + 1, self.options.retries + 1)
+        )
+
+    def _redact(self, exc):
+        """Remove every form of the secrets from the error's text fields."""
+        secrets = _secret_patterns(self.options)
+        if secrets:
+            exc.msg = _scrub(exc.msg, secrets)
+            exc.args = (exc.msg,)
+            exc.error = _scrub(exc.error, secrets)
+        return exc
+
+
+def _new_session(options):
+    session = requests.Session()
+    # trust_env would let .netrc add an Authorization header and the environment swap
+    # the CA bundle or proxies behind the options' back; _options.py and
+    # _proxies_for() read the few variables that are meant to apply.
+    session.trust_env = False
+    session.verify = options.verify
+    return session
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    except ValueError:
+        port = None
+    return "%s://%s:%s" % (scheme, (parts.hostname or "").lower(), port)
+
+
+def _backoff(attempt):
+    """Exponential backoff with full jitter: up to 0.5, 1, 2, ... seconds, capped."""
+    return min(MAX_WAIT, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def _retry_wait(response, attempt):
+    """Seconds to wait before the next attempt; None when Retry-After exceeds MAX_WAIT."""
+    retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is None:
+        return _backoff(attempt)
+    return retry_after if retry_after <= MAX_WAIT else None
+
+
+def _parse_retry_after(value):
+    """Return Retry-After in seconds (delta or HTTP date), or None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _is_retryable_failure(exc):
+    # A timeout is final: an unresponsive server is not asked again, which keeps the
+    # worst-case time of a call near one timeout. TLS failures do not fix themselves.
+    errors = requests.exceptions
+    if isinstance(exc, (errors.Timeout, errors.SSLError)):
+        return False
+    return isinstance(exc, errors.ConnectionError)
+
+
+def _reason(exc):
+    """A short, readable cause for a requests exception."""
+    text = str(exc)
+    for marker, reason in (
+        ("Name or service not known", "the host name could not be resolved"),
+        ("NameResolutionError", "the host name could not be resolved"),
+        ("nodename nor servname", "the host name could not be resolved"),
+        ("Connection refused", "connection refused"),
+        ("Connection reset", "connection reset"),
+        ("RemoteDisconnected", "the server closed the connection without answering"),
+    ):
+        if marker in text:
+            return reason
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _connection_error(exc, url, timeout):
+    errors = requests.exceptions
+    host = _origin(url)
+    if isinstance(exc, errors.SSLError):
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
+            message = (
+                "TLS certificate verification failed for %s: %s. If this Palette uses a "
+                "private CA, set ca_path to its PEM file; validate_certs: false skips the "
+                "check, which is insecure." % (host, _reason(exc))
+            )
+        else:
+            message = "TLS handshake with %s failed: %s" % (host, _reason(exc))
+    elif isinstance(exc, errors.Timeout):
+        message = "Palette at %s did not answer within the timeout of %g seconds" % (host, timeout)
+    elif isinstance(exc, errors.ProxyError):
+        message = "could not reach Palette at %s through the proxy: %s" % (host, _reason(exc))
+    else:
+        message = "could not connect to Palette at %s: %s" % (host, _reason(exc))
+    return PaletteConnectionError(message, url=url)
+
+
+def _read_body(response, url, timeout):
+    """Read the whole body, refusing one over MAX_BODY_BYTES or slower than ``timeout``."""
+    too_large = PaletteResponseError(
+        "Palette's response from %s is larger than %d bytes; refused"
+        % (_origin(url), MAX_BODY_BYTES),
+        status=response.status_code, url=url,
+    )
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise too_large
+
+    # requests' timeout applies to each read; the deadline bounds the body as a whole.
+    deadline = time.monotonic() + timeout
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout("body not complete in time")
+            chunks.append(chunk)
+    except requests.exceptions.RequestException as exc:
+        if isinstance(exc, (requests.exceptions.Timeout,)) or "timed out" in str(exc):
+            raise _connection_error(requests.exceptions.Timeout(), url, timeout)
+        raise PaletteConnectionError(
+            "the connection to %s broke before the whole response arrived: %s"
+            % (_origin(url), _reason(exc)),
+            status=response.status_code, url=url,
+        )
+    return b"".join(chunks)
+
+
+def _read_json(response, url, timeout):
+    raw = _read_body(response, url, timeout)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise PaletteResponseError(
+            "Palette's response from %s (HTTP %d, Content-Type %s) is not JSON: %s"
+            % (
+                _origin(url), response.status_code,
+                show_value(response.headers.get("Content-Type")), _snippet(raw),
+            ),
+            status=response.status_code, url=url,
+        )
+
+
+def _snippet(raw):
+    return show_value(raw[:200].decode("utf-8", "replace"), limit=120)
+
+
+def _error_fields(response, url, timeout):
+    """Return (Palette's error fields or None, a snippet of a body that is not one)."""
+    try:
+        raw = _read_body(response, url, timeout)
+    except PaletteError:
+        return None, "(body not readable)"
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None, _snippet(raw) if raw.strip() else None
+    if not isinstance(body, dict):
+        return None, _snippet(raw)
+    return {field: body.get(field) for field in ("code", "message", "ref", "details")}, None
+
+
+_STATUS_LEADS = {
+    400: "Palette rejected the request for {what}",
+    401: "Palette did not accept the credentials for {what}; check api_key",
+    403: "Palette refused access to {what}",
+    404: "{what} was not found",
+    429: "Palette rate-limited the request for {what}",
+}
+
+
+def _api_error(response, url, org_name, attempts, timeout):
+    status = response.status_code
+    what = (
+        "organisation %s at %s" % (show_value(org_name), _origin(url))
+        if org_name else "the default organisation at %s" % _origin(url)
+    )
+    if status in _STATUS_LEADS:
+        lead = _STATUS_LEADS[status].format(what=what)
+    elif status >= 500:
+        lead = "Palette had a server error answering for %s" % what
+    else:
+        lead = "Palette answered with an unexpected status for %s" % what
+    lead = lead[0].upper() + lead[1:] + " (HTTP %d" % status
+    if attempts > 1:
+        lead += ", after %d attempts" % attempts
+    retry_after = response.headers.get("Retry-After")
+    if status == 429 and retry_after:
+        lead += ", last Retry-After %s" % show_value(retry_after)
+    lead += ")"
+
+    error, snippet = _error_fields(response, url, timeout)
+    if error and any(error[field] for field in ("code", "message", "ref")):
+        said = ": ".join(str(error[f]) for f in ("code", "message") if error[f])
+        if error.get("ref"):
+            said += " (ref %s)" % error["ref"]
+        lead += ". Palette said: " + said
+    elif snippet:
+        lead += ". The body was not a Palette error: " + snippet
+    return PaletteApiError(lead + ".", status=status, url=url, error=error)
+
+
+def _secret_patterns(options):
+    """Return a regex for each secret that also matches its percent-encoded forms."""
+    patterns = []
+    for secret in (options.api_key, _proxy_password(options)):
+        if secret:
+            patterns.append(re.compile("".join(_char_pattern(char) for char in secret)))
+    return patterns
+
+
+def _char_pattern(char):
+    # A server may echo the key as it is or percent-encoded, wholly or in part, so each
+    # character matches itself or its %XX spelling in either case (and "+" for a space).
+    encoded = "".join(
+        "%%[%s%s][%s%s]" % (high.upper(), high.lower(), low.upper(), low.lower())
+        for high, low in ("%02x" % byte for byte in char.encode("utf-8"))
+    )
+    alternatives = [re.escape(char), encoded] + ([r"\+"] if char == " " else [])
+    return "(?:%s)" % "|".join(alternatives)
+
+
+def _proxy_password(options):
+    for proxy in (options.proxies or {}).values():
+        password = urlsplit(proxy).password
+        if password:
+            return password
+    return None
+
+
+def _scrub(value, secrets):
+    """Replace the secrets in every string inside ``value`` (str, list or dict)."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = secret.sub(REDACTED, value)
+        return value
+    if isinstance(value, dict):
+        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value

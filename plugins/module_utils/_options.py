@@ -1,0 +1,225 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Internal to this collection: the connection options, their argspec and their checks.
+
+The options are documented once, in doc_fragments/palette.py. The module reads them
+through palette_argument_spec(), the lookup through its documented configuration;
+both hand the values to ConnectionOptions.from_params(), so every plugin interprets
+them the same way.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+import re
+from urllib.parse import urlsplit
+
+from ansible.module_utils.common.parameters import env_fallback
+
+from ._errors import PaletteOptionError, show_value
+
+DEFAULT_HOST = "api.spectrocloud.com"
+
+# Environment variables read for each option; doc_fragments/palette.py names the same.
+ENV_VARS = {
+    "host": "SPECTROCLOUD_HOST",
+    "api_key": "SPECTROCLOUD_APIKEY",
+    "validate_certs": "SPECTROCLOUD_VALIDATE_CERTS",
+    "ca_path": "SPECTROCLOUD_CA_PATH",
+    "timeout": "SPECTROCLOUD_TIMEOUT",
+    "retries": "SPECTROCLOUD_RETRIES",
+    "proxy": "SPECTROCLOUD_PROXY",
+}
+
+# A bound on retries keeps the documented worst-case time of one call meaningful.
+MAX_RETRIES = 10
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+
+
+def palette_argument_spec(**extra):
+    """Return the module argspec for the connection options, plus ``extra`` options."""
+    spec = {
+        "host": {"type": "str", "default": DEFAULT_HOST},
+        "api_key": {"type": "str", "no_log": True},
+        "validate_certs": {"type": "bool", "default": True},
+        "ca_path": {"type": "path"},
+        "timeout": {"type": "float", "default": 10.0},
+        "retries": {"type": "int", "default": 3},
+        "use_proxy": {"type": "bool", "default": True},
+        "proxy": {"type": "str", "no_log": True},
+    }
+    for name, variable in ENV_VARS.items():
+        spec[name]["fallback"] = (env_fallback, [variable])
+    spec.update(extra)
+    return spec
+
+
+class ConnectionOptions:
+    """The connection options, checked and turned into what requests needs."""
+
+    __slots__ = ("base_url", "api_key", "verify", "timeout", "retries", "proxies")
+
+    def __init__(self, base_url, api_key, verify, timeout, retries, proxies):
+        self.base_url = base_url
+        self.api_key = api_key
+        self.verify = verify
+        self.timeout = timeout
+        self.retries = retries
+        self.proxies = proxies
+
+    @classmethod
+    def from_params(cls, params):
+        """Build the options from a mapping of option name to value (module or lookup)."""
+        base_url = parse_host(params.get("host") or DEFAULT_HOST)
+        validate_certs = _check_bool("validate_certs", params.get("validate_certs", True))
+        use_proxy = _check_bool("use_proxy", params.get("use_proxy", True))
+
+        return cls(
+            base_url=base_url,
+            api_key=params.get("api_key") or None,
+            verify=_verify(validate_certs, params.get("ca_path")),
+            timeout=_check_timeout(params.get("timeout", 10.0)),
+            retries=_check_retries(params.get("retries", 3)),
+            proxies=_proxies(use_proxy, params.get("proxy")),
+        )
+
+    def key(self):
+        """Return a tuple that identifies these options (the API key included)."""
+        proxies = tuple(sorted(self.proxies.items())) if self.proxies is not None else None
+        return (self.base_url, self.api_key, self.verify, self.timeout, self.retries, proxies)
+
+
+def parse_host(value):
+    """Return ``scheme://host[:port]`` for a bare host, ``host:port`` or a URL."""
+    if not isinstance(value, str) or not value.strip():
+        raise PaletteOptionError(
+            "host: %s is not a host; expected a host name, host:port or an https:// URL"
+            % show_value(value)
+        )
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise PaletteOptionError("host: %s is not a valid URL (%s)" % (show_value(value), exc))
+
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http"):
+        raise PaletteOptionError(
+            "host: the scheme %s of %s is not supported; expected https:// or http://"
+            % (show_value(parts.scheme), show_value(value))
+        )
+    if "@" in parts.netloc:
+        # Do not echo the value: it may hold a password.
+        raise PaletteOptionError(
+            "host: a user name or password in the URL is not supported; "
+            "give the API key in api_key"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise PaletteOptionError(
+            "host: %s has a path, query or fragment; give only the scheme, host and port, "
+            "for example https://palette.example.com:8443" % show_value(value)
+        )
+    if port == 0:
+        raise PaletteOptionError("host: port 0 in %s is not a usable port" % show_value(value))
+
+    hostname = _check_hostname(value, parts.hostname)
+    netloc = "[%s]" % hostname if ":" in hostname else hostname
+    if port is not None:
+        netloc += ":%d" % port
+    return "%s://%s" % (scheme, netloc)
+
+
+def _check_hostname(value, hostname):
+    if not hostname:
+        raise PaletteOptionError("host: %s has no host name" % show_value(value))
+    try:
+        return str(ipaddress.ip_address(hostname))
+    except ValueError:
+        pass
+    try:
+        ascii_name = hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_name = ""
+    if not _HOSTNAME.match(ascii_name):
+        raise PaletteOptionError(
+            "host: %s is not a valid host name" % show_value(hostname)
+        )
+    return ascii_name.lower()
+
+
+def _check_bool(name, value):
+    # The module and the lookup convert strings such as "no" to booleans before they
+    # get here; a string at this point would make requests read verify="no" as a path.
+    if not isinstance(value, bool):
+        raise PaletteOptionError(
+            "%s: %s is not a boolean; expected true or false" % (name, show_value(value))
+        )
+    return value
+
+
+def _check_timeout(value):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = None
+    if isinstance(value, bool) or seconds is None or not math.isfinite(seconds) or seconds <= 0:
+        raise PaletteOptionError(
+            "timeout: %s is not valid; expected a number of seconds greater than 0"
+            % show_value(value)
+        )
+    return seconds
+
+
+def _check_retries(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise PaletteOptionError(
+            "retries: %s is not valid; expected a whole number from 0 to %d"
+            % (show_value(value), MAX_RETRIES)
+        )
+    return value
+
+
+def _verify(validate_certs, ca_path):
+    """Merge validate_certs and ca_path into the one value requests takes as verify."""
+    if not validate_certs:
+        return False
+    if ca_path:
+        path = os.path.expanduser(ca_path)
+        if not os.path.isfile(path):
+            raise PaletteOptionError(
+                "ca_path: file not found: %s; expected a PEM file of CA certificates"
+                % show_value(ca_path)
+            )
+        return os.path.abspath(path)
+
+    # The session does not read the environment itself (see _client.py), so the
+    # usual requests variables are honoured here, after ca_path.
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if os.environ.get(variable):
+            return os.environ[variable]
+    return True
+
+
+def _proxies(use_proxy, proxy):
+    """Return the proxies mapping to use, or None to take them from the environment."""
+    if not use_proxy:
+        return {}
+    if not proxy:
+        return None
+
+    parts = urlsplit(proxy)
+    if parts.scheme.lower() not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        # Do not echo the value: a proxy URL may carry a password.
+        raise PaletteOptionError(
+            "proxy: the value is not a proxy URL; expected for example "
+            "http://proxy.example.com:3128"
+        )
+    return {"http": proxy, "https": proxy}

@@ -1,0 +1,146 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Internal to this collection: checks a v1LoginResponse body and returns the ``org`` result.
+
+The published definition marks no field as required and Palette omits empty fields,
+so an absent field and a JSON null both become None (ssoLogins becomes []). Unknown
+fields are ignored. A value of the wrong type, or an authType outside the spec's enum,
+is an error that names the field path, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+
+from voluptuous import Any, In, Invalid, MultipleInvalid, Optional, Schema
+from voluptuous import ALLOW_EXTRA
+
+from ._errors import PaletteResponseError, show_value
+
+# authType is an enum in the spec; values are compared as sent (case-sensitive), since
+# the role's nginx setup depends on the value and must not guess at a new one.
+AUTH_TYPES = ("password", "sso")
+
+STRING = Any(None, str, msg="expected a string or null")
+
+
+def _whole_number(value):
+    # totalTenants is "number", format int64: accept 3 and 3.0, refuse 3.5, "3" and true.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid("expected a whole number or null")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise Invalid("expected a whole number or null")
+        return int(value)
+    return value
+
+
+SSO_LOGIN = Schema(
+    {
+        Optional("displayName"): STRING,
+        Optional("logo"): STRING,
+        Optional("name"): STRING,
+        Optional("redirectUri"): STRING,
+    },
+    extra=ALLOW_EXTRA,
+)
+
+def _sso_logins(value):
+    """Check the list item by item, so that an error names the item's index."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid("expected a list or null")
+
+    logins, errors = [], []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append(Invalid("expected an object", path=[index]))
+            continue
+        try:
+            logins.append(SSO_LOGIN(item))
+        except MultipleInvalid as exc:
+            errors.extend(Invalid(e.error_message, path=[index] + e.path) for e in exc.errors)
+    if errors:
+        raise MultipleInvalid(errors)
+    return logins
+
+
+LOGIN_RESPONSE = Schema(
+    {
+        Optional("appEnv"): STRING,
+        Optional("authType"): Any(
+            None, In(AUTH_TYPES), msg="expected one of: %s (or null)" % ", ".join(AUTH_TYPES)
+        ),
+        Optional("orgName"): STRING,
+        Optional("redirectUrl"): STRING,
+        Optional("rootDomain"): STRING,
+        Optional("securityMode"): STRING,
+        Optional("ssoLogins"): _sso_logins,
+        Optional("totalTenants"): Any(None, _whole_number, msg="expected a whole number or null"),
+    },
+    extra=ALLOW_EXTRA,
+)
+
+# The org result: each API field under its snake_case name, always present.
+ORG_FIELDS = (
+    "appEnv", "authType", "orgName", "redirectUrl",
+    "rootDomain", "securityMode", "ssoLogins", "totalTenants",
+)
+SSO_LOGIN_FIELDS = ("displayName", "logo", "name", "redirectUri")
+
+
+def snake_case(name):
+    """Return the snake_case form of a camelCase API field name."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def validate_org(body, url=None):
+    """Check a decoded 200 body and return the ``org`` result, or raise PaletteResponseError."""
+    if not isinstance(body, dict):
+        raise PaletteResponseError(
+            "Palette's response is not an organisation description: expected a JSON object, "
+            "got %s" % type(body).__name__,
+            status=200, url=url,
+        )
+
+    # SSO_LOGIN items are checked inside the list, so one failure can name its index.
+    try:
+        checked = LOGIN_RESPONSE(body)
+    except MultipleInvalid as exc:
+        raise PaletteResponseError(_describe(exc, body), status=200, url=url)
+
+    org = {snake_case(field): checked.get(field) for field in ORG_FIELDS}
+    org["sso_logins"] = [
+        {snake_case(field): login.get(field) for field in SSO_LOGIN_FIELDS}
+        for login in (checked.get("ssoLogins") or [])
+    ]
+    return org
+
+
+def _describe(exc, body):
+    """Turn voluptuous errors into one sentence per field: path, value, expectation."""
+    problems = []
+    for error in sorted(exc.errors, key=lambda e: [str(p) for p in e.path]):
+        path = _format_path(error.path)
+        value = _value_at(body, error.path)
+        problems.append("field %s: %s, got %s" % (path, error.error_message, show_value(value)))
+    return "Palette's response does not match the organisation schema: " + "; ".join(problems)
+
+
+def _format_path(path):
+    text = ""
+    for part in path:
+        text += "[%d]" % part if isinstance(part, int) else ("." if text else "") + str(part)
+    return text or "(body)"
+
+
+def _value_at(body, path):
+    value = body
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value

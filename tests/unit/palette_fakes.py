@@ -1,0 +1,73 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Test data and a scripted requests transport, shared by the unit tests."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+API_KEY = "PLACEHOLDER-APIKEY-7f3a9c"
+
+GOOD_BODY = {
+    "appEnv": "saas",
+    "authType": "sso",
+    "orgName": "demo-org",
+    "redirectUrl": "https://demo-org.sso.example.test/login",
+    "rootDomain": "example.test",
+    "securityMode": "noAccess",
+    "ssoLogins": [
+        {
+            "displayName": "Corp IdP",
+            "logo": "",
+            "name": "corp-idp",
+            "redirectUri": "https://idp.example.test/auth",
+        }
+    ],
+    "totalTenants": 1,
+}
+
+
+def reply(status=200, body=None, headers=None, raw=None):
+    """Describe one scripted response: a JSON ``body`` or ``raw`` bytes."""
+    if raw is None:
+        raw = b"" if body is None else json.dumps(body).encode()
+    merged = {"Content-Type": "application/json"}
+    merged.update(headers or {})
+    return {"status": status, "raw": raw, "headers": merged}
+
+
+class ScriptedAdapter(BaseAdapter):
+    """A requests transport that answers from a script and records what was sent.
+
+    Each item of the script is a reply() dict or an exception instance to raise.
+    The last item answers every request after the script runs out.
+    """
+
+    def __init__(self, script):
+        super().__init__()
+        self.script = list(script)
+        self.sent = []
+
+    def send(self, request, **kwargs):  # pylint: disable=arguments-differ
+        self.sent.append({"request": request, "kwargs": kwargs})
+        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(step, Exception):
+            raise step
+
+        response = requests.Response()
+        response.status_code = step["status"]
+        response.headers = CaseInsensitiveDict(step["headers"])
+        response.raw = io.BytesIO(step["raw"])
+        response.url = request.url
+        response.request = request
+        response.reason = "scripted"
+        return response
+
+    def close(self):
+        pass

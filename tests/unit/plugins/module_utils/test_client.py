@@ -1,0 +1,295 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The client against a scripted transport: what it sends and how it reads answers."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from ansible_collections.spectrocloud.palette.plugins.module_utils import _client
+from ansible_collections.spectrocloud.palette.plugins.module_utils._client import PaletteClient
+from ansible_collections.spectrocloud.palette.plugins.module_utils._errors import (
+    PaletteApiError,
+    PaletteConnectionError,
+    PaletteResponseError,
+)
+from ansible_collections.spectrocloud.palette.plugins.module_utils._options import (
+    ConnectionOptions,
+)
+from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import (
+    API_KEY,
+    GOOD_BODY,
+    reply,
+)
+
+HOST = "https://palette.example.test"
+
+
+def client(api_key=API_KEY, retries=3, **params):
+    """A client whose sleeps are recorded instead of slept, and whose warnings are kept."""
+    values = {"host": HOST, "api_key": api_key, "validate_certs": True,
+              "timeout": 5.0, "retries": retries, "use_proxy": False}
+    values.update(params)
+    made = PaletteClient(ConnectionOptions.from_params(values), sleep=None)
+    made.slept, made.warnings = [], []
+    made._sleep = made.slept.append
+    made._warn = made.warnings.append
+    return made
+
+
+def sent_query(adapter, index=0):
+    return parse_qs(urlsplit(adapter.sent[index]["request"].url).query, keep_blank_values=True)
+
+
+def test_returns_the_validated_org(transport):
+    adapter = transport(reply(body=GOOD_BODY))
+    org = client().fetch_org("demo-org")
+    assert org["redirect_url"] == "https://demo-org.sso.example.test/login"
+    assert org["sso_logins"][0]["display_name"] == "Corp IdP"
+    assert len(adapter.sent) == 1
+    assert adapter.sent[0]["request"].method == "GET"
+
+
+@pytest.mark.parametrize("org_name", ["R&D Ops", "Büro #1", "a+b/c", "ü漢字", " demo-org "])
+def test_org_name_reaches_the_server_exactly_as_given(transport, org_name):
+    adapter = transport(reply(body=GOOD_BODY))
+    client().fetch_org(org_name)
+    url = urlsplit(adapter.sent[0]["request"].url)
+    assert url.path == "/v1/auth/org"
+    assert sent_query(adapter) == {"orgName": [org_name]}
+
+
+@pytest.mark.parametrize("org_name", [None, ""])
+def test_no_org_name_sends_no_query(transport, org_name):
+    adapter = transport(reply(body=GOOD_BODY))
+    client().fetch_org(org_name)
+    assert adapter.sent[0]["request"].url == HOST + "/v1/auth/org"
+
+
+def test_api_key_goes_in_the_apikey_header_and_only_when_set(transport):
+    adapter = transport(reply(body=GOOD_BODY))
+    client().fetch_org("demo-org")
+    client(api_key=None).fetch_org("demo-org")
+    assert adapter.sent[0]["request"].headers["ApiKey"] == API_KEY
+    assert "ApiKey" not in adapter.sent[1]["request"].headers
+
+
+def test_timeout_and_verification_reach_every_request(transport):
+    adapter = transport(reply(status=503), reply(body=GOOD_BODY))
+    client(timeout=2.5).fetch_org("demo-org")
+    assert [sent["kwargs"]["timeout"] for sent in adapter.sent] == [2.5, 2.5]
+    assert [sent["kwargs"]["verify"] for sent in adapter.sent] == [True, True]
+
+
+def test_forbidden_keeps_palettes_error_fields_in_result_and_message(transport):
+    error = {"code": "Forbidden", "message": "organization access denied", "ref": "req-42",
+             "details": {"reason": "tenant disabled"}}
+    transport(reply(status=403, body=error))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.status == 403
+    assert caught.value.error == error
+    for part in ("HTTP 403", "Forbidden", "organization access denied", "req-42"):
+        assert part in caught.value.msg
+
+
+@pytest.mark.parametrize(
+    "status, lead",
+    [
+        (400, "Palette rejected the request for organisation 'demo-org'"),
+        (401, "Palette did not accept the credentials for organisation 'demo-org'"),
+        (404, "Organisation 'demo-org' at https://palette.example.test:443 was not found"),
+        (500, "Palette had a server error answering for organisation 'demo-org'"),
+        (418, "Palette answered with an unexpected status for organisation 'demo-org'"),
+    ],
+)
+def test_each_status_class_has_its_own_message(transport, status, lead):
+    transport(reply(status=status, body={"code": "X", "message": "m", "ref": "r1"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.msg.startswith(lead)
+    assert "(HTTP %d)" % status in caught.value.msg
+    assert caught.value.status == status
+
+
+def test_two_429s_with_retry_after_then_success(transport):
+    limited = reply(status=429, headers={"Retry-After": "1"},
+                    body={"code": "TooManyRequests", "message": "Too Many Requests"})
+    adapter = transport(limited, limited, reply(body=GOOD_BODY))
+    made = client()
+    assert made.fetch_org("demo-org")["org_name"] == "demo-org"
+    assert len(adapter.sent) == 3
+    assert made.slept == [1.0, 1.0]
+    assert len(made.warnings) == 2
+    assert "answered HTTP 429; retrying in 1.0 s (attempt 2 of 4)" in made.warnings[0]
+
+
+def test_always_429_gives_up_after_the_retries_naming_retry_after(transport):
+    adapter = transport(reply(status=429, headers={"Retry-After": "2"}))
+    made = client(retries=2)
+    with pytest.raises(PaletteApiError) as caught:
+        made.fetch_org("demo-org")
+    assert len(adapter.sent) == 3
+    assert made.slept == [2.0, 2.0]
+    assert caught.value.status == 429
+    assert "rate-limited" in caught.value.msg
+    assert "HTTP 429, after 3 attempts, last Retry-After '2'" in caught.value.msg
+
+
+def test_retry_after_longer_than_the_cap_ends_the_call_at_once(transport):
+    adapter = transport(reply(status=429, headers={"Retry-After": "3600"}))
+    made = client()
+    with pytest.raises(PaletteApiError) as caught:
+        made.fetch_org("demo-org")
+    assert len(adapter.sent) == 1
+    assert made.slept == []
+    assert "last Retry-After '3600'" in caught.value.msg
+
+
+def test_retry_after_as_an_http_date_is_understood():
+    assert _client._parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert _client._parse_retry_after("soon") is None
+    assert _client._parse_retry_after("7") == 7.0
+
+
+def test_waits_without_retry_after_grow_and_stay_capped(transport):
+    transport(reply(status=503, raw=b"<html>busy</html>", headers={"Content-Type": "text/html"}))
+    made = client(retries=10)
+    with pytest.raises(PaletteApiError) as caught:
+        made.fetch_org("demo-org")
+    assert len(made.slept) == 10
+    assert all(0 < wait <= _client.MAX_WAIT for wait in made.slept)
+    assert made.slept[0] <= 0.5 < made.slept[-1]
+    assert "The body was not a Palette error: '<html>busy</html>'" in caught.value.msg
+    assert caught.value.error is None
+
+
+def test_plain_500_is_not_retried(transport):
+    adapter = transport(reply(status=500, body={"code": "InternalError", "message": "boom"}))
+    with pytest.raises(PaletteApiError):
+        client().fetch_org("demo-org")
+    assert len(adapter.sent) == 1
+
+
+def test_refused_connection_is_retried_then_reported(transport):
+    refused = requests.exceptions.ConnectionError("[Errno 111] Connection refused")
+    adapter = transport(refused)
+    made = client(retries=2)
+    with pytest.raises(PaletteConnectionError) as caught:
+        made.fetch_org("demo-org")
+    assert len(adapter.sent) == 3
+    assert caught.value.msg == (
+        "could not connect to Palette at https://palette.example.test:443: connection refused"
+    )
+    assert caught.value.status is None
+
+
+def test_timeout_is_final_and_names_the_host_and_the_timeout(transport):
+    adapter = transport(requests.exceptions.ReadTimeout("read timed out"))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client(timeout=2).fetch_org("demo-org")
+    assert len(adapter.sent) == 1
+    assert caught.value.msg == (
+        "Palette at https://palette.example.test:443 did not answer within the timeout of 2 seconds"
+    )
+
+
+def test_tls_verification_failure_suggests_ca_path(transport):
+    transport(requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] self-signed"))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert "TLS certificate verification failed for https://palette.example.test:443" in (
+        caught.value.msg
+    )
+    assert "set ca_path" in caught.value.msg
+
+
+@pytest.mark.parametrize("raw", [b"<html>login</html>", b"", b'{"appEnv": "saas"', b"\xff\xfe"])
+def test_a_2xx_body_that_is_not_json_is_a_clear_error(transport, raw):
+    transport(reply(raw=raw, headers={"Content-Type": "text/html"}))
+    with pytest.raises(PaletteResponseError) as caught:
+        client().fetch_org("demo-org")
+    assert "(HTTP 200, Content-Type 'text/html') is not JSON" in caught.value.msg
+
+
+def test_deeply_nested_json_is_refused_without_a_recursion_error(transport):
+    transport(reply(raw=b"[" * 100000 + b"]" * 100000))
+    with pytest.raises(PaletteResponseError):
+        client().fetch_org("demo-org")
+
+
+def test_an_oversized_body_is_refused_by_its_length(transport):
+    transport(reply(raw=b"{}", headers={"Content-Length": str(50 * 1024 * 1024)}))
+    with pytest.raises(PaletteResponseError) as caught:
+        client().fetch_org("demo-org")
+    assert "larger than 1048576 bytes" in caught.value.msg
+
+
+def test_an_oversized_body_without_a_length_is_cut_off(transport):
+    padding = "x" * (2 * 1024 * 1024)
+    transport(reply(raw=json.dumps(dict(GOOD_BODY, pad=padding)).encode()))
+    with pytest.raises(PaletteResponseError) as caught:
+        client().fetch_org("demo-org")
+    assert "larger than 1048576 bytes" in caught.value.msg
+
+
+def test_same_origin_redirect_is_followed_with_the_key(transport):
+    adapter = transport(
+        reply(status=302, headers={"Location": "/v1/auth/org/?orgName=demo-org"}),
+        reply(body=GOOD_BODY),
+    )
+    assert client().fetch_org("demo-org")["org_name"] == "demo-org"
+    assert adapter.sent[1]["request"].url == HOST + "/v1/auth/org/?orgName=demo-org"
+    assert adapter.sent[1]["request"].headers["ApiKey"] == API_KEY
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://sink.example.test/v1/auth/org?orgName=demo-org",
+        "http://palette.example.test/v1/auth/org",
+        "https://palette.example.test:8443/v1/auth/org",
+        "//sink.example.test/v1/auth/org",
+    ],
+)
+def test_redirect_to_another_origin_is_refused_before_the_key_leaves(transport, location):
+    adapter = transport(reply(status=307, headers={"Location": location}), reply(body=GOOD_BODY))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert len(adapter.sent) == 1
+    assert "the redirect was refused" in caught.value.msg
+
+
+def test_redirect_loop_ends(transport):
+    adapter = transport(reply(status=302, headers={"Location": "/v1/auth/org"}))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert len(adapter.sent) == _client.MAX_REDIRECTS + 1
+    assert "more than 5 times" in caught.value.msg
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [API_KEY, API_KEY.replace("-", "%2D"), API_KEY.replace("-", "%2d").replace("A", "%41")],
+)
+def test_a_key_echoed_by_the_server_never_reaches_the_error(transport, echo):
+    transport(reply(status=401, body={"code": "ResourceNotFound", "message": "bad key " + echo,
+                                      "ref": echo, "details": {"key": [echo]}}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    text = caught.value.msg + json.dumps(caught.value.error) + str(caught.value)
+    assert "7f3a9c" not in text
+    assert caught.value.error["ref"] == "********"
+    assert "********" in caught.value.msg
+
+
+def test_a_key_echoed_in_a_non_json_body_never_reaches_the_error(transport):
+    transport(reply(status=502, raw=("<p>key " + API_KEY + "</p>").encode()))
+    with pytest.raises(PaletteApiError) as caught:
+        client(retries=0).fetch_org("demo-org")
+    assert API_KEY not in caught.value.msg

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run each named check (a make target), go on after a failure, and end with one line
+# that counts them. A check that ran no test counts as failed, never as passed.
+set -uo pipefail
+
+cd "$(dirname "$0")/../.."
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+# What a check's output must show to prove it ran something.
+declare -A proof=(
+  [sanity]='^Running sanity test '
+  [units]='[0-9]+ passed'
+  [integration]='^Running [a-z_]+ integration test role'
+  [build-check]='^build-check: [0-9]+ passed'
+)
+
+passed=0 failed=0 failures=()
+for check in "$@"; do
+  echo "=== make $check"
+  start=$SECONDS
+  make --no-print-directory "$check" 2>&1 | tee "$logs/$check.log"
+  status=${PIPESTATUS[0]}
+
+  if [ "$status" -eq 0 ] && [ -n "${proof[$check]:-}" ] \
+      && ! grep -Eq "${proof[$check]}" "$logs/$check.log"; then
+    echo "make $check: exited 0 but ran no test; counted as a failure"
+    status=1
+  fi
+  if [ "$status" -eq 0 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$check")
+  fi
+  echo "=== make $check: $([ "$status" -eq 0 ] && echo ok || echo FAILED) in $((SECONDS - start)) s"
+done
+
+[ "$failed" -eq 0 ] || echo "failed checks: ${failures[*]}"
+echo "checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
