@@ -16,7 +16,7 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(VENV_BIN):$(PATH)
 
-.PHONY: help demo test sanity units integration build-check collection venv clean
+.PHONY: help demo test sanity units integration build-check collection venv system-packages clean
 
 help:
 	@echo "make demo         run the demo playbook against the local Palette emulator"
@@ -43,7 +43,10 @@ collection: venv
 			|| cp tests/utils/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_$$version.py; \
 	done
 
-sanity: collection
+system-packages:
+	tests/utils/system-packages.sh
+
+sanity: collection system-packages
 	$(ANSIBLE_TEST) sanity $(TEST_FLAGS)
 
 units: collection
@@ -55,7 +58,7 @@ integration: collection
 build-check: collection
 	tests/utils/build-check.sh $(COLLECTION)
 
-test: venv
+test: venv system-packages
 	tests/utils/run-checks.sh sanity units integration build-check
 
 demo: collection

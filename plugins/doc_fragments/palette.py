@@ -81,8 +81,8 @@ requirements:
   - requests >= 2.29
   - voluptuous
 notes:
-  - The Python packages in O(ignore:requirements) must be installed where the plugin
-    runs: on the managed host for a module, on the controller for a lookup.
+  - The Python packages listed under requirements must be installed where the plugin
+    runs, that is on the managed host for a module and on the controller for a lookup.
 """
 
     PLUGINS = r"""

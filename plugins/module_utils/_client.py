@@ -36,13 +36,7 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
-try:
-    from ._schema import validate_org
-except ImportError:
-    validate_org = None
-    VOLUPTUOUS_IMPORT_ERROR = traceback.format_exc()
-else:
-    VOLUPTUOUS_IMPORT_ERROR = None
+from ._schema import VOLUPTUOUS_IMPORT_ERROR, validate_org
 
 ORG_PATH = "/v1/auth/org"
 USER_AGENT = "ansible-collection-spectrocloud.palette"
@@ -204,13 +198,19 @@ def _new_session(options):
 
 
 def _origin(url):
+    """Return ``scheme://host[:port]`` of a URL, without a default port, for comparing."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = "[%s]" % host
     try:
-        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+        port = parts.port
     except ValueError:
-        port = None
-    return "%s://%s:%s" % (scheme, (parts.hostname or "").lower(), port)
+        port = "?"
+    if port is None or port == {"https": 443, "http": 80}.get(scheme):
+        return "%s://%s" % (scheme, host)
+    return "%s://%s:%s" % (scheme, host, port)
 
 
 def _backoff(attempt):

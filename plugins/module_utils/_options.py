@@ -196,7 +196,7 @@ def _verify(validate_certs, ca_path):
         if not os.path.isfile(path):
             raise PaletteOptionError(
                 "ca_path: file not found: %s; expected a PEM file of CA certificates"
-                % show_value(ca_path)
+                % show_value(ca_path, limit=1000)
             )
         return os.path.abspath(path)
 

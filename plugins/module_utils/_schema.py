@@ -11,18 +11,23 @@ is an error that names the field path, the value and what was expected.
 
 from __future__ import annotations
 
+import functools
 import re
-
-from voluptuous import Any, In, Invalid, MultipleInvalid, Optional, Schema
-from voluptuous import ALLOW_EXTRA
+import traceback
 
 from ._errors import PaletteResponseError, show_value
+
+try:
+    from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
+except ImportError:
+    # The module reports the missing library with missing_required_lib().
+    VOLUPTUOUS_IMPORT_ERROR = traceback.format_exc()
+else:
+    VOLUPTUOUS_IMPORT_ERROR = None
 
 # authType is an enum in the spec; values are compared as sent (case-sensitive), since
 # the role's nginx setup depends on the value and must not guess at a new one.
 AUTH_TYPES = ("password", "sso")
-
-STRING = Any(None, str, msg="expected a string or null")
 
 
 def _whole_number(value):
@@ -35,16 +40,6 @@ def _whole_number(value):
         return int(value)
     return value
 
-
-SSO_LOGIN = Schema(
-    {
-        Optional("displayName"): STRING,
-        Optional("logo"): STRING,
-        Optional("name"): STRING,
-        Optional("redirectUri"): STRING,
-    },
-    extra=ALLOW_EXTRA,
-)
 
 def _sso_logins(value):
     """Check the list item by item, so that an error names the item's index."""
@@ -59,7 +54,7 @@ def _sso_logins(value):
             errors.append(Invalid("expected an object", path=[index]))
             continue
         try:
-            logins.append(SSO_LOGIN(item))
+            logins.append(_schemas()["sso_login"](item))
         except MultipleInvalid as exc:
             errors.extend(Invalid(e.error_message, path=[index] + e.path) for e in exc.errors)
     if errors:
@@ -67,21 +62,38 @@ def _sso_logins(value):
     return logins
 
 
-LOGIN_RESPONSE = Schema(
-    {
-        Optional("appEnv"): STRING,
-        Optional("authType"): Any(
-            None, In(AUTH_TYPES), msg="expected one of: %s (or null)" % ", ".join(AUTH_TYPES)
-        ),
-        Optional("orgName"): STRING,
-        Optional("redirectUrl"): STRING,
-        Optional("rootDomain"): STRING,
-        Optional("securityMode"): STRING,
-        Optional("ssoLogins"): _sso_logins,
-        Optional("totalTenants"): Any(None, _whole_number, msg="expected a whole number or null"),
-    },
-    extra=ALLOW_EXTRA,
-)
+@functools.lru_cache(maxsize=None)
+def _schemas():
+    """Build the schemas once, on first use, so that importing needs no voluptuous."""
+    string = Any(None, str, msg="expected a string or null")
+    sso_login = Schema(
+        {
+            Optional("displayName"): string,
+            Optional("logo"): string,
+            Optional("name"): string,
+            Optional("redirectUri"): string,
+        },
+        extra=ALLOW_EXTRA,
+    )
+    login_response = Schema(
+        {
+            Optional("appEnv"): string,
+            Optional("authType"): Any(
+                None, In(AUTH_TYPES), msg="expected one of: %s (or null)" % ", ".join(AUTH_TYPES)
+            ),
+            Optional("orgName"): string,
+            Optional("redirectUrl"): string,
+            Optional("rootDomain"): string,
+            Optional("securityMode"): string,
+            Optional("ssoLogins"): _sso_logins,
+            Optional("totalTenants"): Any(
+                None, _whole_number, msg="expected a whole number or null"
+            ),
+        },
+        extra=ALLOW_EXTRA,
+    )
+    return {"sso_login": sso_login, "login_response": login_response}
+
 
 # The org result: each API field under its snake_case name, always present.
 ORG_FIELDS = (
@@ -105,9 +117,8 @@ def validate_org(body, url=None):
             status=200, url=url,
         )
 
-    # SSO_LOGIN items are checked inside the list, so one failure can name its index.
     try:
-        checked = LOGIN_RESPONSE(body)
+        checked = _schemas()["login_response"](body)
     except MultipleInvalid as exc:
         raise PaletteResponseError(_describe(exc, body), status=200, url=url)
 

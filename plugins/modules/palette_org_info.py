@@ -13,7 +13,7 @@ description:
     organisation's login description as O(ignore:org) with snake_case keys.
   - The call only reads, so the module runs in check mode too and never reports a change.
 author:
-  - Spectro Cloud Palette collection contributors
+  - Palette collection maintainers (@spectrocloud)
 options:
   org_name:
     description:

@@ -34,23 +34,18 @@ def transport(monkeypatch):
     return script
 
 
-@pytest.fixture(scope="session")
-def emulator_session(tmp_path_factory):
-    """One TLS emulator for the whole test session."""
+@pytest.fixture
+def emulator(tmp_path):
+    """A TLS emulator of its own for each test.
+
+    ansible-test runs every unit test in a fork that never tears fixtures down, so a
+    wider scope would not share anything; a per-test server is also independent.
+    """
     # Imported here so that a broken emulator fails only the tests that use it.
     from ansible_collections.spectrocloud.palette.tests.emulator.palette_emulator import Emulator
 
-    state = tmp_path_factory.mktemp("emulator")
-    with Emulator(port=0, tls=True, state_dir=str(state), lifetime=900) as emu:
+    with Emulator(port=0, tls=True, state_dir=str(tmp_path / "emulator"), lifetime=300) as emu:
         yield emu
-
-
-@pytest.fixture
-def emulator(emulator_session):
-    """The session's emulator, reset to its fixtures before each test."""
-    emulator_session.reset()
-    yield emulator_session
-    emulator_session.reset()
 
 
 @pytest.fixture(autouse=True)

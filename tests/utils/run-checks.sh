@@ -3,7 +3,7 @@
 # that counts them. A check that ran no test counts as failed, never as passed.
 set -uo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 

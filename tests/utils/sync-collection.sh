@@ -9,7 +9,7 @@ dest=${1:?usage: sync-collection.sh DEST}
 cd "$(dirname "$0")/../.."
 
 mkdir -p "$dest"
-find "$dest" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+find "$dest" -mindepth 1 -maxdepth 1 ! -name tests ! -name .git -exec rm -rf {} +
 if [ -d "$dest/tests" ]; then
   find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
 fi
@@ -18,3 +18,7 @@ git ls-files -z --cached --others --exclude-standard \
   | while IFS= read -r -d '' path; do [ -e "$path" ] && printf '%s\0' "$path"; done \
   | tar --null --files-from=- -cf - \
   | tar -xf - -C "$dest"
+
+# The copy is its own git work tree, so that ansible-test lists its files with git
+# (honouring its .gitignore) instead of seeing them ignored by the clone's /build/.
+[ -d "$dest/.git" ] || git -C "$dest" init --quiet

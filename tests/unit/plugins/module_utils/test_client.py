@@ -103,7 +103,7 @@ def test_forbidden_keeps_palettes_error_fields_in_result_and_message(transport):
     [
         (400, "Palette rejected the request for organisation 'demo-org'"),
         (401, "Palette did not accept the credentials for organisation 'demo-org'"),
-        (404, "Organisation 'demo-org' at https://palette.example.test:443 was not found"),
+        (404, "Organisation 'demo-org' at https://palette.example.test was not found"),
         (500, "Palette had a server error answering for organisation 'demo-org'"),
         (418, "Palette answered with an unexpected status for organisation 'demo-org'"),
     ],
@@ -184,7 +184,7 @@ def test_refused_connection_is_retried_then_reported(transport):
         made.fetch_org("demo-org")
     assert len(adapter.sent) == 3
     assert caught.value.msg == (
-        "could not connect to Palette at https://palette.example.test:443: connection refused"
+        "could not connect to Palette at https://palette.example.test: connection refused"
     )
     assert caught.value.status is None
 
@@ -195,7 +195,7 @@ def test_timeout_is_final_and_names_the_host_and_the_timeout(transport):
         client(timeout=2).fetch_org("demo-org")
     assert len(adapter.sent) == 1
     assert caught.value.msg == (
-        "Palette at https://palette.example.test:443 did not answer within the timeout of 2 seconds"
+        "Palette at https://palette.example.test did not answer within the timeout of 2 seconds"
     )
 
 
@@ -203,7 +203,7 @@ def test_tls_verification_failure_suggests_ca_path(transport):
     transport(requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] self-signed"))
     with pytest.raises(PaletteConnectionError) as caught:
         client().fetch_org("demo-org")
-    assert "TLS certificate verification failed for https://palette.example.test:443" in (
+    assert "TLS certificate verification failed for https://palette.example.test" in (
         caught.value.msg
     )
     assert "set ca_path" in caught.value.msg

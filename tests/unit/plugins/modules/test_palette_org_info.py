@@ -1,0 +1,129 @@
+# Copyright: (c) 2026, Spectro Cloud Palette collection contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The module end to end: its arguments in, its JSON result out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info
+from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import (
+    API_KEY,
+    GOOD_BODY,
+    reply,
+)
+
+
+def run_module(capsys, **args):
+    """Run the module with ``args`` and return (its parsed result, its raw output)."""
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            palette_org_info.main()
+    out = capsys.readouterr().out
+    return json.loads(out), out
+
+
+def emulator_args(emulator, **args):
+    base = {"host": emulator.url, "ca_path": emulator.ca_path, "retries": 0}
+    base.update(args)
+    return base
+
+
+def test_reads_a_fixture_org_from_the_emulator(capsys, emulator):
+    result, _out = run_module(capsys, **emulator_args(emulator, org_name="corp-saml"))
+    assert result["changed"] is False
+    assert result["org"]["org_name"] == "corp-saml"
+    assert result["org"]["auth_type"] == "sso"
+    assert emulator.count == 1
+
+
+def test_runs_in_check_mode_and_still_reads(capsys, emulator):
+    args = emulator_args(emulator, org_name="acme", _ansible_check_mode=True)
+    result, _out = run_module(capsys, **args)
+    assert "skipped" not in result
+    assert result["changed"] is False
+    assert result["org"]["auth_type"] == "password"
+    assert [entry["method"] for entry in emulator.requests] == ["GET"]
+
+
+def test_unknown_org_fails_with_status_url_and_palettes_error(capsys, emulator):
+    result, _out = run_module(capsys, **emulator_args(emulator, org_name="nope"))
+    assert result["failed"] is True
+    assert result["status"] == 404
+    assert result["url"] == emulator.url + "/v1/auth/org?orgName=nope"
+    assert result["error"]["code"] == "ResourceNotFound"
+    assert result["msg"].startswith("Organisation 'nope' at %s was not found (HTTP 404)" % emulator.url)
+
+
+def test_the_key_is_absent_from_a_failure_even_when_the_server_echoes_it(capsys, transport):
+    transport(reply(status=401, body={"code": "ResourceNotFound",
+                                      "message": "no such api key " + API_KEY, "ref": "r-1"}))
+    result, out = run_module(capsys, host="palette.example.test", api_key=API_KEY,
+                             org_name="demo-org")
+    assert result["failed"] is True
+    assert result["status"] == 401
+    assert API_KEY not in out
+    assert result["invocation"]["module_args"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_a_bad_option_value_fails_naming_the_option(capsys):
+    result, _out = run_module(capsys, host="ftp://x")
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "host: the scheme 'ftp' of 'ftp://x' is not supported; expected https:// or http://"
+    )
+    assert result["status"] is None
+
+
+def test_a_bad_body_fails_naming_the_field(capsys, transport):
+    transport(reply(body=dict(GOOD_BODY, totalTenants="many")))
+    result, _out = run_module(capsys, host="palette.example.test", org_name="demo-org")
+    assert result["failed"] is True
+    assert result["status"] == 200
+    assert "field totalTenants: expected a whole number or null, got 'many'" in result["msg"]
+
+
+def test_validate_certs_false_warns_once_and_skips_verification(capsys, emulator):
+    args = emulator_args(emulator, org_name="acme", validate_certs=False, ca_path=None)
+    result, out = run_module(capsys, **args)
+    assert result["org"]["org_name"] == "acme"
+    # ansible-core 2.19 wraps each warning in a structured summary.
+    warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
+    assert warnings == [palette_org_info.INSECURE_WARNING]
+    assert "InsecureRequestWarning" not in out
+
+
+def test_missing_library_fails_with_the_standard_message(capsys, monkeypatch):
+    monkeypatch.setattr(palette_org_info, "missing_library", lambda: ("requests", "tb"))
+    result, _out = run_module(capsys, org_name="acme")
+    assert result["failed"] is True
+    assert "Failed to import the required Python library (requests)" in result["msg"]
+
+
+@pytest.mark.parametrize(
+    "blocked, reported", [(["requests", "voluptuous"], "requests"), (["voluptuous"], "voluptuous")]
+)
+def test_the_module_imports_without_its_libraries_and_names_the_missing_one(blocked, reported):
+    # ansible-doc and the import sanity test load the module where neither may exist.
+    collections_root = os.path.abspath(
+        os.path.join(os.path.dirname(palette_org_info.__file__), *[".."] * 5)
+    )
+    code = (
+        "import sys\n"
+        "for name in %r:\n"
+        "    sys.modules[name] = None\n"
+        "sys.path.insert(0, %r)\n"
+        "from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info\n"
+        "from ansible_collections.spectrocloud.palette.plugins.module_utils import _client\n"
+        "print(_client.missing_library()[0])\n" % (blocked, collections_root)
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == reported

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages the checks use when they are missing: shellcheck for
+# ansible-test's shellcheck sanity test. Without root it only says what is missing.
+set -euo pipefail
+
+missing=()
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
