@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import ssl
 import time
 import traceback
 import warnings
@@ -253,6 +254,10 @@ def _is_retryable_failure(exc):
 
 def _reason(exc):
     """A short, readable cause for a requests exception."""
+    root = _root_cause(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return "certificate verify failed: %s" % (root.verify_message or root.reason)
+
     text = str(exc)
     for marker, reason in (
         ("Name or service not known", "the host name could not be resolved"),
@@ -264,7 +269,24 @@ def _reason(exc):
     ):
         if marker in text:
             return reason
+    text = str(root) or text
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _root_cause(exc):
+    """Follow requests' and urllib3's wrapping down to the error that started it."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args:
+            inner = exc.args[0]
+        if not isinstance(inner, BaseException):
+            inner = exc.__cause__ or exc.__context__
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    return exc
 
 
 def _connection_error(exc, url, timeout):

@@ -32,7 +32,7 @@ no_dev_files() {
 }
 tarball_is_small() { [ "$(stat -c %s "$tarball")" -lt 1048576 ]; }
 installed_files() {
-  for path in galaxy.yml MANIFEST.json FILES.json meta/runtime.yml README.md \
+  for path in MANIFEST.json FILES.json meta/runtime.yml README.md \
       plugins/modules/palette_org_info.py plugins/doc_fragments/palette.py \
       plugins/module_utils/_client.py; do
     [ -f "$installed/$path" ] || { echo "missing: $path"; return 1; }

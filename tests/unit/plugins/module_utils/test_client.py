@@ -293,3 +293,19 @@ def test_a_key_echoed_in_a_non_json_body_never_reaches_the_error(transport):
     with pytest.raises(PaletteApiError) as caught:
         client(retries=0).fetch_org("demo-org")
     assert API_KEY not in caught.value.msg
+
+
+def test_tls_failure_against_a_real_server_gives_the_short_cause(emulator):
+    made = client(host=emulator.url, ca_path=emulator.wrong_ca_path, retries=0)
+    with pytest.raises(PaletteConnectionError) as caught:
+        made.fetch_org("acme")
+    assert caught.value.msg.startswith(
+        "TLS certificate verification failed for %s: certificate verify failed: " % emulator.url
+    )
+    assert "HTTPSConnectionPool" not in caught.value.msg
+
+
+def test_the_emulators_ca_makes_the_same_call_succeed(emulator):
+    made = client(host=emulator.url, ca_path=emulator.ca_path, retries=0)
+    assert made.fetch_org("acme")["org_name"] == "acme"
+    assert emulator.requests[0]["headers"]["ApiKey"] == API_KEY
