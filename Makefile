@@ -16,12 +16,12 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(VENV_BIN):$(PATH)
 
-.PHONY: help demo test sanity units integration build-check collection venv system-packages clean
+.PHONY: help demo test sanity units integration leak-check build-check collection venv system-packages clean
 
 help:
 	@echo "make demo         run the demo playbook against the local Palette emulator"
 	@echo "make test         run every check (sanity, units, integration, build)"
-	@echo "make sanity|units|integration|build-check   one check"
+	@echo "make sanity|units|integration|leak-check|build-check   one check"
 	@echo "make clean        remove the venv and build output"
 
 venv: $(VENV)/.installed
@@ -55,11 +55,14 @@ units: collection
 integration: collection
 	$(ANSIBLE_TEST) integration $(TEST_FLAGS) --requirements
 
+leak-check: collection
+	tests/utils/leak-check.sh $(COLLECTION)
+
 build-check: collection
 	tests/utils/build-check.sh $(COLLECTION)
 
 test: venv system-packages
-	tests/utils/run-checks.sh sanity units integration build-check
+	tests/utils/run-checks.sh sanity units integration leak-check build-check
 
 demo: collection
 	tests/utils/demo.sh $(COLLECTION)

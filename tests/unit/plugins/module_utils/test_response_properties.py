@@ -75,4 +75,3 @@ def test_any_json_value_ends_in_an_org_or_our_error(body, status):
 def test_any_bytes_end_in_an_org_or_our_error(raw, status, content_type):
     outcome = fetch(status, raw, content_type)
     assert isinstance(outcome, (dict, PaletteError))
-
