@@ -97,12 +97,12 @@ org:
       description: The default way of signing in (C(authType)), V(password) or V(sso).
       type: str
       returned: success
-      sample: sso
+      sample: password
     org_name:
       description: The organisation's name as Palette spells it (C(orgName)).
       type: str
       returned: success
-      sample: corp-saml
+      sample: acme
     redirect_url:
       description:
         - Where users of the organisation sign in (C(redirectUrl)); for V(sso) the
@@ -110,7 +110,7 @@ org:
         - An empty string when Palette sends one.
       type: str
       returned: success
-      sample: https://idp.example.com/saml2/sso?SAMLRequest=fVLLbt
+      sample: https://acme.console.spectrocloud.com
     root_domain:
       description: The domain the Palette console is served on (C(rootDomain)).
       type: str
@@ -146,12 +146,13 @@ org:
           description: Where signing in with this provider starts (C(redirectUri)).
           type: str
           returned: success
-          sample: https://github.com/login/oauth/authorize?client_id=palette
+          sample: >-
+            https://github.idp.example.test/login/oauth/authorize?client_id=Iv1.emu0acme0github&redirect_uri=https%3A%2F%2Facme.console.spectrocloud.com%2Fv1%2Fauth%2Fsso%2Fgithub%2Fcallback&scope=read%3Auser+user%3Aemail&state=acme-gh-4e1b
     total_tenants:
       description: The number of tenants in the environment (C(totalTenants)).
       type: int
       returned: success
-      sample: 1
+      sample: 3
 status:
   description: The HTTP status of the failed call, or null when no response arrived.
   returned: failure

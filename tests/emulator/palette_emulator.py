@@ -96,8 +96,12 @@ def encode_json(obj):
 
 
 def v1_error(code, message):
-    """Return a V1Error body, the error shape of the Palette API spec."""
-    return {"code": code, "message": message, "ref": str(uuid.uuid4()), "details": None}
+    """Return a V1Error body, the error shape of the Palette API spec.
+
+    ``details`` is left out rather than null: the definition types it as an object, and
+    Palette's Go models omit an empty one.
+    """
+    return {"code": code, "message": message, "ref": str(uuid.uuid4())}
 
 
 def error_code(status):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import requests
 from requests.adapters import BaseAdapter
@@ -14,23 +15,19 @@ from requests.structures import CaseInsensitiveDict
 
 API_KEY = "PLACEHOLDER-APIKEY-7f3a9c"
 
-GOOD_BODY = {
-    "appEnv": "saas",
-    "authType": "sso",
-    "orgName": "demo-org",
-    "redirectUrl": "https://demo-org.sso.example.test/login",
-    "rootDomain": "example.test",
-    "securityMode": "noAccess",
-    "ssoLogins": [
-        {
-            "displayName": "Corp IdP",
-            "logo": "",
-            "name": "corp-idp",
-            "redirectUri": "https://idp.example.test/auth",
-        }
-    ],
-    "totalTenants": 1,
-}
+FIXTURES_FILE = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "emulator", "fixtures", "orgs.json"
+)
+
+
+def fixture_orgs():
+    """The emulator's fixture org bodies: the one source of test data for orgs."""
+    with open(FIXTURES_FILE, encoding="utf-8") as handle:
+        return json.load(handle)["orgs"]
+
+
+# The good body of the shared bug-report cases, served by the emulator as "demo-org".
+GOOD_BODY = fixture_orgs()["demo-org"]
 
 
 def reply(status=200, body=None, headers=None, raw=None):
