@@ -56,6 +56,12 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 REDACTED = "********"
 
+# Limits on what of Palette's error body is kept: enough to explain any real error.
+MAX_ERROR_TEXT = 2000
+MAX_ERROR_DEPTH = 8
+MAX_ERROR_ITEMS = 50
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 
 def missing_library():
     """Return (name, traceback) of a required library that cannot be imported, or None."""
@@ -102,12 +108,23 @@ class PaletteClient:
             try:
                 response = self._send(url)
             except requests.exceptions.RequestException as exc:
+                failure = _connection_error(exc, url, self.options)
                 if attempt > retries or not _is_retryable_failure(exc):
-                    raise _connection_error(exc, url, self.options.timeout)
+                    raise failure
                 wait = _backoff(attempt)
-                self._warn_retry("could not connect (%s)" % _reason(exc), url, wait, attempt)
+                self._warn(
+                    "%s; retrying in %.1f s (attempt %d of %d)"
+                    % (failure.msg, wait, attempt + 1, retries + 1)
+                )
                 self._sleep(wait)
                 continue
+            except (ValueError, OSError) as exc:
+                # requests checks some settings only when it sends: a CA bundle it
+                # cannot load, a header it cannot encode.
+                raise PaletteConnectionError(
+                    "could not send the request to %s: %s" % (_origin(url), _reason(exc)),
+                    url=url,
+                )
 
             if response.status_code not in RETRY_STATUSES or attempt > retries:
                 return response, attempt
@@ -148,8 +165,14 @@ class PaletteClient:
 
             # requests would forward a custom header such as ApiKey to any host;
             # following by hand keeps the key inside the configured origin.
-            location = urljoin(target, response.headers["Location"])
+            location = urljoin(target, response.headers["Location"].strip())
             response.close()
+            if not response.headers["Location"].strip():
+                raise PaletteConnectionError(
+                    "Palette at %s answered HTTP %d with an empty Location; cannot follow it"
+                    % (_origin(url), response.status_code),
+                    status=response.status_code, url=url,
+                )
             if _origin(location) != _origin(self.options.base_url):
                 raise PaletteConnectionError(
                     "Palette at %s redirected the request to %s; the redirect was refused "
@@ -224,7 +247,11 @@ def _retry_wait(response, attempt):
     retry_after = _parse_retry_after(response.headers.get("Retry-After"))
     if retry_after is None:
         return _backoff(attempt)
-    return retry_after if retry_after <= MAX_WAIT else None
+    if retry_after > MAX_WAIT:
+        return None
+    # A Retry-After of 0 or a date in the past still gets the usual short pause, so
+    # that the retries do not all arrive at once.
+    return max(retry_after, _backoff(attempt))
 
 
 def _parse_retry_after(value):
@@ -246,10 +273,15 @@ def _parse_retry_after(value):
 def _is_retryable_failure(exc):
     # A timeout is final: an unresponsive server is not asked again, which keeps the
     # worst-case time of a call near one timeout. TLS failures do not fix themselves.
+    # Nor are a proxy's failures or a name that does not resolve: only a refused or
+    # reset connection to Palette itself is worth another try.
     errors = requests.exceptions
-    if isinstance(exc, (errors.Timeout, errors.SSLError)):
+    if isinstance(exc, (errors.Timeout, errors.SSLError, errors.ProxyError)):
         return False
-    return isinstance(exc, errors.ConnectionError)
+    return isinstance(exc, errors.ConnectionError) and _reason(exc) in (
+        "connection refused", "connection reset",
+        "the server closed the connection without answering",
+    )
 
 
 def _reason(exc):
@@ -289,25 +321,37 @@ def _root_cause(exc):
     return exc
 
 
-def _connection_error(exc, url, timeout):
+def _connection_error(exc, url, options):
     errors = requests.exceptions
     host = _origin(url)
     if isinstance(exc, errors.SSLError):
-        if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate verify failed" in str(exc):
-            message = (
-                "TLS certificate verification failed for %s: %s. If this Palette uses a "
-                "private CA, set ca_path to its PEM file; validate_certs: false skips the "
-                "check, which is insecure." % (host, _reason(exc))
-            )
-        else:
-            message = "TLS handshake with %s failed: %s" % (host, _reason(exc))
+        message = _tls_error(exc, host, options.verify)
     elif isinstance(exc, errors.Timeout):
-        message = "Palette at %s did not answer within the timeout of %g seconds" % (host, timeout)
+        message = "Palette at %s did not answer within the timeout of %g seconds" % (
+            host, options.timeout)
     elif isinstance(exc, errors.ProxyError):
         message = "could not reach Palette at %s through the proxy: %s" % (host, _reason(exc))
+    elif isinstance(exc, errors.ContentDecodingError):
+        message = "could not decode the response from %s: %s" % (host, _reason(exc))
     else:
         message = "could not connect to Palette at %s: %s" % (host, _reason(exc))
     return PaletteConnectionError(message, url=url)
+
+
+def _tls_error(exc, host, verify):
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" not in text and "certificate verify failed" not in text:
+        return "TLS handshake with %s failed: %s" % (host, _reason(exc))
+    message = "TLS certificate verification failed for %s: %s. " % (host, _reason(exc))
+    if isinstance(verify, str):
+        return message + (
+            "The CA file used, %s, does not hold the CA that signed the server's "
+            "certificate." % show_value(verify, limit=1000)
+        )
+    return message + (
+        "If this Palette uses a private CA, set ca_path to its PEM file; "
+        "validate_certs: false skips the check, which is insecure."
+    )
 
 
 def _read_body(response, url, timeout):
@@ -332,9 +376,19 @@ def _read_body(response, url, timeout):
             if time.monotonic() > deadline:
                 raise requests.exceptions.ReadTimeout("body not complete in time")
             chunks.append(chunk)
+    except requests.exceptions.ContentDecodingError as exc:
+        raise PaletteResponseError(
+            "Palette's response from %s could not be decoded (Content-Encoding %s): %s"
+            % (_origin(url), show_value(response.headers.get("Content-Encoding")), _reason(exc)),
+            status=response.status_code, url=url,
+        )
     except requests.exceptions.RequestException as exc:
-        if isinstance(exc, (requests.exceptions.Timeout,)) or "timed out" in str(exc):
-            raise _connection_error(requests.exceptions.Timeout(), url, timeout)
+        if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):
+            raise PaletteConnectionError(
+                "Palette at %s did not send the whole response within the timeout of %g "
+                "seconds" % (_origin(url), timeout),
+                status=response.status_code, url=url,
+            )
         raise PaletteConnectionError(
             "the connection to %s broke before the whole response arrived: %s"
             % (_origin(url), _reason(exc)),
@@ -374,7 +428,36 @@ def _error_fields(response, url, timeout):
         return None, _snippet(raw) if raw.strip() else None
     if not isinstance(body, dict):
         return None, _snippet(raw)
-    return {field: body.get(field) for field in ("code", "message", "ref", "details")}, None
+    return {field: _bounded(body.get(field)) for field in ("code", "message", "ref", "details")}, None
+
+
+def _bounded(value, depth=0):
+    """Keep a server-sent value small and shallow enough to print and to log safely."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_ERROR_TEXT else value[:MAX_ERROR_TEXT] + "..."
+    if depth >= MAX_ERROR_DEPTH and isinstance(value, (dict, list)):
+        return "(nested too deeply; left out)"
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_ERROR_ITEMS]
+        return {str(key)[:MAX_ERROR_TEXT]: _bounded(item, depth + 1) for key, item in items}
+    if isinstance(value, list):
+        return [_bounded(item, depth + 1) for item in value[:MAX_ERROR_ITEMS]]
+    return value
+
+
+def _said(error):
+    """Palette's code, message and ref as one line of text for a message."""
+    def text(value):
+        if not isinstance(value, str):
+            value = json.dumps(value)
+        # Escape what a terminal would act on, and keep the line short.
+        value = _CONTROL.sub(lambda match: "\\x%02x" % ord(match.group()), value)
+        return value if len(value) <= 300 else value[:297] + "..."
+
+    said = ": ".join(text(error[field]) for field in ("code", "message") if error[field])
+    if error.get("ref"):
+        said += " (ref %s)" % text(error["ref"])
+    return said
 
 
 _STATUS_LEADS = {
@@ -388,11 +471,17 @@ _STATUS_LEADS = {
 
 def _api_error(response, url, org_name, attempts, timeout):
     status = response.status_code
+    error, snippet = _error_fields(response, url, timeout)
     what = (
         "organisation %s at %s" % (show_value(org_name), _origin(url))
         if org_name else "the default organisation at %s" % _origin(url)
     )
-    if status in _STATUS_LEADS:
+    if status == 404 and not (error and error.get("code") == "ResourceNotFound"):
+        # A 404 that is not Palette's own "not found" comes from a wrong path or from
+        # something in front of Palette, not from an unknown organisation.
+        lead = "the API endpoint %s was not found; check that host is a Palette API" % (
+            _origin(url) + ORG_PATH)
+    elif status in _STATUS_LEADS:
         lead = _STATUS_LEADS[status].format(what=what)
     elif status >= 500:
         lead = "Palette had a server error answering for %s" % what
@@ -404,14 +493,12 @@ def _api_error(response, url, org_name, attempts, timeout):
     retry_after = response.headers.get("Retry-After")
     if status == 429 and retry_after:
         lead += ", last Retry-After %s" % show_value(retry_after)
+        if _retry_wait(response, attempts) is None:
+            lead += ", longer than the %g s a call waits" % MAX_WAIT
     lead += ")"
 
-    error, snippet = _error_fields(response, url, timeout)
     if error and any(error[field] for field in ("code", "message", "ref")):
-        said = ": ".join(str(error[f]) for f in ("code", "message") if error[f])
-        if error.get("ref"):
-            said += " (ref %s)" % error["ref"]
-        lead += ". Palette said: " + said
+        lead += ". Palette said: " + _said(error)
     elif snippet:
         lead += ". The body was not a Palette error: " + snippet
     return PaletteApiError(lead + ".", status=status, url=url, error=error)

@@ -12,7 +12,6 @@ them the same way.
 from __future__ import annotations
 
 import ipaddress
-import math
 import os
 import re
 from urllib.parse import urlsplit
@@ -34,8 +33,12 @@ ENV_VARS = {
     "proxy": "SPECTROCLOUD_PROXY",
 }
 
-# A bound on retries keeps the documented worst-case time of one call meaningful.
+# Bounds on retries and timeout keep the documented worst-case time of a call meaningful.
 MAX_RETRIES = 10
+MAX_TIMEOUT = 3600.0
+
+# What an HTTP header value can carry: visible ASCII, no spaces or control characters.
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]+$")
 
 _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
@@ -74,13 +77,16 @@ class ConnectionOptions:
     @classmethod
     def from_params(cls, params):
         """Build the options from a mapping of option name to value (module or lookup)."""
-        base_url = parse_host(params.get("host") or DEFAULT_HOST)
+        # Only an absent host means Palette SaaS: an empty one (an unset variable, say)
+        # must not send a self-hosted key to api.spectrocloud.com.
+        host = params.get("host")
+        base_url = parse_host(DEFAULT_HOST if host is None else host)
         validate_certs = _check_bool("validate_certs", params.get("validate_certs", True))
         use_proxy = _check_bool("use_proxy", params.get("use_proxy", True))
 
         return cls(
             base_url=base_url,
-            api_key=params.get("api_key") or None,
+            api_key=_check_api_key(params.get("api_key")),
             verify=_verify(validate_certs, params.get("ca_path")),
             timeout=_check_timeout(params.get("timeout", 10.0)),
             retries=_check_retries(params.get("retries", 3)),
@@ -91,6 +97,20 @@ class ConnectionOptions:
         """Return a tuple that identifies these options (the API key included)."""
         proxies = tuple(sorted(self.proxies.items())) if self.proxies is not None else None
         return (self.base_url, self.api_key, self.verify, self.timeout, self.retries, proxies)
+
+
+def connection_warnings(options):
+    """Warnings a plugin shows once per task for these options."""
+    warnings = []
+    if options.verify is False:
+        warnings.append(
+            "validate_certs is false: the TLS certificate of the Palette API is not verified"
+        )
+    if options.api_key and options.base_url.startswith("http://"):
+        warnings.append(
+            "api_key is sent unencrypted: host %s uses plain http" % options.base_url
+        )
+    return warnings
 
 
 def parse_host(value):
@@ -108,7 +128,10 @@ def parse_host(value):
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise PaletteOptionError("host: %s is not a valid URL (%s)" % (show_value(value), exc))
+        hint = "; write an IPv6 address in brackets, e.g. [::1]:8443" if text.count(":") > 2 else ""
+        raise PaletteOptionError(
+            "host: %s is not a valid URL (%s)%s" % (show_value(value), exc, hint)
+        )
 
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
@@ -170,10 +193,10 @@ def _check_timeout(value):
         seconds = float(value)
     except (TypeError, ValueError):
         seconds = None
-    if isinstance(value, bool) or seconds is None or not math.isfinite(seconds) or seconds <= 0:
+    if isinstance(value, bool) or seconds is None or not 0 < seconds <= MAX_TIMEOUT:
         raise PaletteOptionError(
-            "timeout: %s is not valid; expected a number of seconds greater than 0"
-            % show_value(value)
+            "timeout: %s is not valid; expected a number of seconds greater than 0 and at "
+            "most %g" % (show_value(value), MAX_TIMEOUT)
         )
     return seconds
 
@@ -187,24 +210,56 @@ def _check_retries(value):
     return value
 
 
+def _check_api_key(value):
+    """Return the key without surrounding whitespace, or None; refuse what a header can't carry."""
+    if value is None:
+        return None
+    # A key stored with `echo ... | ansible-vault encrypt_string` ends in a newline.
+    key = value.strip() if isinstance(value, str) else value
+    if not key:
+        return None
+    if not isinstance(key, str) or not _HEADER_SAFE.match(key):
+        # Never echo the value, not even escaped: it is the secret.
+        raise PaletteOptionError(
+            "api_key: the value contains spaces, control or non-ASCII characters, which an "
+            "HTTP header cannot carry; check how the key was stored"
+        )
+    return key
+
+
+def _check_ca_file(option, path):
+    """Return the absolute path of a readable PEM file, or raise naming ``option``."""
+    shown = show_value(path, limit=1000)
+    if os.path.isdir(path):
+        raise PaletteOptionError("%s: %s is a directory; expected a PEM file" % (option, shown))
+    if not os.path.isfile(path):
+        raise PaletteOptionError(
+            "%s: file not found: %s; expected a PEM file of CA certificates" % (option, shown)
+        )
+    try:
+        with open(path, "rb") as handle:
+            pem = handle.read()
+    except OSError as exc:
+        raise PaletteOptionError("%s: cannot read %s: %s" % (option, shown, exc.strerror))
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise PaletteOptionError(
+            "%s: %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)" % (option, shown)
+        )
+    return os.path.abspath(path)
+
+
 def _verify(validate_certs, ca_path):
     """Merge validate_certs and ca_path into the one value requests takes as verify."""
     if not validate_certs:
         return False
     if ca_path:
-        path = os.path.expanduser(ca_path)
-        if not os.path.isfile(path):
-            raise PaletteOptionError(
-                "ca_path: file not found: %s; expected a PEM file of CA certificates"
-                % show_value(ca_path, limit=1000)
-            )
-        return os.path.abspath(path)
+        return _check_ca_file("ca_path", os.path.expanduser(ca_path))
 
     # The session does not read the environment itself (see _client.py), so the
     # usual requests variables are honoured here, after ca_path.
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if os.environ.get(variable):
-            return os.environ[variable]
+            return _check_ca_file("environment variable " + variable, os.environ[variable])
     return True
 
 
@@ -216,10 +271,11 @@ def _proxies(use_proxy, proxy):
         return None
 
     parts = urlsplit(proxy)
-    if parts.scheme.lower() not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+    # SOCKS would need PySocks, which the collection does not require.
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         # Do not echo the value: a proxy URL may carry a password.
         raise PaletteOptionError(
-            "proxy: the value is not a proxy URL; expected for example "
+            "proxy: the value is not an http:// or https:// proxy URL, such as "
             "http://proxy.example.com:3128"
         )
     return {"http": proxy, "https": proxy}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import traceback
+from urllib.parse import urlsplit
 
 from ._errors import PaletteResponseError, show_value
 
@@ -28,6 +29,7 @@ else:
 # authType is an enum in the spec; values are compared as sent (case-sensitive), since
 # the role's nginx setup depends on the value and must not guess at a new one.
 AUTH_TYPES = ("password", "sso")
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 def _whole_number(value):
@@ -37,7 +39,9 @@ def _whole_number(value):
     if isinstance(value, float):
         if not value.is_integer():
             raise Invalid("expected a whole number or null")
-        return int(value)
+        value = int(value)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise Invalid("expected a whole number in the int64 range or null")
     return value
 
 
@@ -112,8 +116,8 @@ def validate_org(body, url=None):
     """Check a decoded 200 body and return the ``org`` result, or raise PaletteResponseError."""
     if not isinstance(body, dict):
         raise PaletteResponseError(
-            "Palette's response is not an organisation description: expected a JSON object, "
-            "got %s" % type(body).__name__,
+            "Palette's response%s is not an organisation description: expected a JSON "
+            "object, got %s" % (" from " + _origin(url) if url else "", _json_type(body)),
             status=200, url=url,
         )
 
@@ -128,6 +132,20 @@ def validate_org(body, url=None):
         for login in (checked.get("ssoLogins") or [])
     ]
     return org
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return "%s://%s" % (parts.scheme, parts.netloc)
+
+
+def _json_type(value):
+    """The JSON name of a decoded value's type."""
+    for kind, name in ((bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
+                       (list, "an array"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return "null"
 
 
 def _describe(exc, body):

@@ -193,10 +193,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ..module_utils._client import PaletteClient, missing_library
 from ..module_utils._errors import PaletteError
-from ..module_utils._options import ConnectionOptions, palette_argument_spec
-
-INSECURE_WARNING = (
-    "validate_certs is false: the TLS certificate of the Palette API is not verified"
+from ..module_utils._options import (
+    ConnectionOptions,
+    connection_warnings,
+    palette_argument_spec,
 )
 
 
@@ -210,11 +210,11 @@ def main():
     if missing:
         module.fail_json(msg=missing_required_lib(missing[0]), exception=missing[1])
 
-    if not module.params["validate_certs"]:
-        module.warn(INSECURE_WARNING)
-
     try:
         options = ConnectionOptions.from_params(module.params)
+        for warning in connection_warnings(options):
+            module.warn(warning)
+
         client = PaletteClient(options, warn=module.warn)
         org = client.fetch_org(module.params["org_name"])
     except PaletteError as exc:

@@ -109,7 +109,8 @@ def test_forbidden_keeps_palettes_error_fields_in_result_and_message(transport):
     ],
 )
 def test_each_status_class_has_its_own_message(transport, status, lead):
-    transport(reply(status=status, body={"code": "X", "message": "m", "ref": "r1"}))
+    code = "ResourceNotFound" if status == 404 else "X"
+    transport(reply(status=status, body={"code": code, "message": "m", "ref": "r1"}))
     with pytest.raises(PaletteApiError) as caught:
         client().fetch_org("demo-org")
     assert caught.value.msg.startswith(lead)
@@ -309,3 +310,77 @@ def test_the_emulators_ca_makes_the_same_call_succeed(emulator):
     made = client(host=emulator.url, ca_path=emulator.ca_path, retries=0)
     assert made.fetch_org("acme")["org_name"] == "acme"
     assert emulator.requests[0]["headers"]["ApiKey"] == API_KEY
+
+
+@pytest.mark.parametrize("body", [None, {"code": "NotFound", "message": "no route"}])
+def test_a_404_that_is_not_palettes_points_at_the_host_not_the_org(transport, body):
+    raw = b"Path not found" if body is None else None
+    transport(reply(status=404, body=body, raw=raw))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.msg.startswith(
+        "The API endpoint https://palette.example.test/v1/auth/org was not found; "
+        "check that host is a Palette API (HTTP 404)"
+    )
+
+
+def test_server_text_in_a_message_cannot_drive_the_terminal(transport):
+    transport(reply(status=403, body={"code": "X\u001b[31m",
+                                      "message": "evil\nok: [localhost] => all good"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert "\x1b" not in caught.value.msg and "\n" not in caught.value.msg
+    assert "Palette said: X\\x1b[31m: evil\\x0aok: [localhost] => all good." in caught.value.msg
+
+
+def test_huge_and_deep_error_details_are_cut_down(transport):
+    deep = "leaf"
+    for _level in range(900):
+        deep = [deep]
+    transport(reply(status=404, body={"code": "ResourceNotFound", "message": "m" * 100000,
+                                      "ref": "r", "details": {"nested": deep}}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert len(caught.value.msg) < 1000
+    assert len(caught.value.error["message"]) == _client.MAX_ERROR_TEXT + 3
+    assert json.dumps(caught.value.error).count("[") <= _client.MAX_ERROR_DEPTH
+    assert "(nested too deeply; left out)" in json.dumps(caught.value.error)
+
+
+def test_an_empty_location_is_reported_not_looped_on(transport):
+    adapter = transport(reply(status=301, headers={"Location": ""}))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert len(adapter.sent) == 1
+    assert "answered HTTP 301 with an empty Location" in caught.value.msg
+
+
+def test_a_past_retry_after_still_pauses_a_little(transport):
+    limited = reply(status=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    transport(limited, reply(body=GOOD_BODY))
+    made = client()
+    made.fetch_org("demo-org")
+    assert len(made.slept) == 1 and 0.25 <= made.slept[0] <= 0.5
+
+
+def test_a_retry_after_over_the_cap_says_so(transport):
+    transport(reply(status=429, headers={"Retry-After": "11"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert "last Retry-After '11', longer than the 10 s a call waits" in caught.value.msg
+
+
+def test_a_dns_failure_or_proxy_failure_is_not_retried(transport):
+    for failure in (requests.exceptions.ConnectionError("NameResolutionError: x"),
+                    requests.exceptions.ProxyError("Unable to connect to proxy")):
+        adapter = transport(failure)
+        with pytest.raises(PaletteConnectionError):
+            client().fetch_org("demo-org")
+        assert len(adapter.sent) == 1
+
+
+def test_a_setting_requests_rejects_at_send_time_is_our_error(transport):
+    transport(OSError("Could not find a suitable TLS CA certificate bundle"))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.msg.startswith("could not send the request to https://palette.example.test")

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.spectrocloud.palette.plugins.module_utils._client import PaletteClient
 from ansible_collections.spectrocloud.palette.plugins.module_utils._errors import (
     PaletteConnectionError,
+    PaletteResponseError,
 )
 from ansible_collections.spectrocloud.palette.plugins.module_utils._options import (
     ConnectionOptions,
@@ -137,3 +138,10 @@ def test_a_truncated_body_is_a_connection_error(emulator):
     with pytest.raises(PaletteConnectionError) as caught:
         client(emulator.url, ca_path=emulator.ca_path).fetch_org("acme")
     assert "broke before the whole response arrived" in caught.value.msg
+
+
+def test_a_body_that_cannot_be_decoded_is_named_as_such(emulator):
+    emulator.set_faults(default={"headers": {"Content-Encoding": "gzip"}, "body": "not gzip"})
+    with pytest.raises(PaletteResponseError) as caught:
+        client(emulator.url, ca_path=emulator.ca_path).fetch_org("acme")
+    assert "could not be decoded (Content-Encoding 'gzip')" in caught.value.msg

@@ -70,12 +70,44 @@ def test_host_with_credentials_is_refused_without_echoing_them():
     assert "s3cret-pass" not in caught.value.msg
 
 
-@pytest.mark.parametrize("timeout", [-1, 0, float("inf"), float("nan"), "abc", True])
-def test_timeout_must_be_a_positive_number(timeout):
+@pytest.mark.parametrize(
+    "timeout", [-1, 0, float("inf"), float("nan"), "abc", True, 1e20, 3601]
+)
+def test_timeout_must_be_a_positive_number_up_to_an_hour(timeout):
     with pytest.raises(PaletteOptionError) as caught:
         options(timeout=timeout)
     assert caught.value.msg.startswith("timeout: ")
-    assert "greater than 0" in caught.value.msg
+    assert "greater than 0 and at most 3600" in caught.value.msg
+
+
+@pytest.mark.parametrize("host", ["", "   "])
+def test_an_empty_host_is_an_error_not_palette_saas(host):
+    with pytest.raises(PaletteOptionError) as caught:
+        options(host=host)
+    assert caught.value.msg.startswith("host: ")
+
+
+def test_an_absent_host_means_palette_saas():
+    assert options(host=None).base_url == "https://api.spectrocloud.com"
+
+
+def test_a_bare_ipv6_address_gets_a_hint():
+    with pytest.raises(PaletteOptionError) as caught:
+        parse_host("::1")
+    assert "write an IPv6 address in brackets" in caught.value.msg
+
+
+@pytest.mark.parametrize("key", ["PLACEHOLDER-APIKEY-7f3a9c\n", "  PLACEHOLDER-APIKEY-7f3a9c "])
+def test_surrounding_whitespace_of_the_api_key_is_dropped(key):
+    assert options(api_key=key).api_key == "PLACEHOLDER-APIKEY-7f3a9c"
+
+
+@pytest.mark.parametrize("key", ["PLACEHOLDER\r\nX-Evil: 1", "PLACEHOLDER 7f3a9c", "PLACEHOLDER漢"])
+def test_an_api_key_a_header_cannot_carry_is_refused_without_echoing_it(key):
+    with pytest.raises(PaletteOptionError) as caught:
+        options(api_key=key)
+    assert caught.value.msg.startswith("api_key: the value contains")
+    assert "PLACEHOLDER" not in caught.value.msg
 
 
 @pytest.mark.parametrize("retries", [-1, 11, "abc", 1.5, True])
@@ -96,10 +128,32 @@ def test_missing_ca_path_is_a_file_not_found_error(tmp_path):
 
 def test_ca_path_becomes_verify_and_wins_over_requests_ca_bundle(tmp_path, monkeypatch):
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("pem")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/elsewhere.pem")
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    elsewhere = tmp_path / "elsewhere.pem"
+    elsewhere.write_text(bundle.read_text())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(elsewhere))
     assert options(ca_path=str(bundle)).verify == str(bundle)
-    assert options().verify == "/elsewhere.pem"
+    assert options().verify == str(elsewhere)
+
+
+def test_a_missing_requests_ca_bundle_is_named(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent.pem")
+    with pytest.raises(PaletteOptionError) as caught:
+        options()
+    assert caught.value.msg.startswith(
+        "environment variable REQUESTS_CA_BUNDLE: file not found: '/nonexistent.pem'"
+    )
+
+
+def test_ca_path_must_be_a_pem_file(tmp_path):
+    with pytest.raises(PaletteOptionError) as caught:
+        options(ca_path=str(tmp_path))
+    assert "is a directory; expected a PEM file" in caught.value.msg
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    with pytest.raises(PaletteOptionError) as caught:
+        options(ca_path=str(garbage))
+    assert "holds no PEM certificate" in caught.value.msg
 
 
 def test_validate_certs_false_turns_verification_off_and_ignores_ca_path():
@@ -125,6 +179,12 @@ def test_explicit_proxy_is_used_for_both_schemes():
 
 def test_no_proxy_option_leaves_the_environment_in_charge():
     assert options().proxies is None
+
+
+def test_socks_proxies_are_refused_rather_than_failing_later():
+    with pytest.raises(PaletteOptionError) as caught:
+        options(proxy="socks5://127.0.0.1:1080")
+    assert "not an http:// or https:// proxy URL" in caught.value.msg
 
 
 def test_bad_proxy_is_refused_without_echoing_it():

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info
@@ -19,6 +20,13 @@ from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import (
     GOOD_BODY,
     reply,
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """Module warnings are process-wide; each test starts with none."""
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    monkeypatch.setattr(ansible_warnings, "_global_deprecations", {})
 
 
 def run_module(capsys, **args):
@@ -96,7 +104,9 @@ def test_validate_certs_false_warns_once_and_skips_verification(capsys, emulator
     assert result["org"]["org_name"] == "acme"
     # ansible-core 2.19 wraps each warning in a structured summary.
     warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
-    assert warnings == [palette_org_info.INSECURE_WARNING]
+    assert warnings == [
+        "validate_certs is false: the TLS certificate of the Palette API is not verified"
+    ]
     assert "InsecureRequestWarning" not in out
 
 
@@ -127,3 +137,29 @@ def test_the_module_imports_without_its_libraries_and_names_the_missing_one(bloc
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == reported
+
+
+def test_a_vaulted_key_with_a_trailing_newline_works(capsys, emulator):
+    args = emulator_args(emulator, org_name="acme", api_key=API_KEY + "\n")
+    result, _out = run_module(capsys, **args)
+    assert result["org"]["org_name"] == "acme"
+    assert emulator.requests[0]["headers"]["ApiKey"] == API_KEY
+
+
+def test_a_key_with_control_characters_fails_without_showing_it(capsys, emulator):
+    args = emulator_args(emulator, org_name="acme", api_key=API_KEY + "\r\nX-Evil: 1")
+    result, out = run_module(capsys, **args)
+    assert result["failed"] is True
+    assert result["msg"].startswith("api_key: the value contains")
+    assert "7f3a9c" not in out
+    assert emulator.count == 0
+
+
+def test_a_key_over_plain_http_is_warned_about(capsys, transport):
+    transport(reply(body=GOOD_BODY))
+    result, _out = run_module(capsys, host="http://palette.example.test", api_key=API_KEY,
+                              org_name="demo-org")
+    warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
+    assert warnings == [
+        "api_key is sent unencrypted: host http://palette.example.test uses plain http"
+    ]
