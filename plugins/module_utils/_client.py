@@ -112,10 +112,7 @@ class PaletteClient:
                 if attempt > retries or not _is_retryable_failure(exc):
                     raise failure
                 wait = _backoff(attempt)
-                self._warn(
-                    "%s; retrying in %.1f s (attempt %d of %d)"
-                    % (failure.msg, wait, attempt + 1, retries + 1)
-                )
+                self._warn_retry(failure.msg, wait, attempt)
                 self._sleep(wait)
                 continue
             except (ValueError, OSError) as exc:
@@ -135,7 +132,10 @@ class PaletteClient:
                 # now, with its Retry-After, instead of asking again too early.
                 return response, attempt
             response.close()
-            self._warn_retry("answered HTTP %d" % response.status_code, url, wait, attempt)
+            self._warn_retry(
+                "Palette at %s answered HTTP %d" % (_origin(url), response.status_code),
+                wait, attempt,
+            )
             self._sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -165,14 +165,15 @@ class PaletteClient:
 
             # requests would forward a custom header such as ApiKey to any host;
             # following by hand keeps the key inside the configured origin.
-            location = urljoin(target, response.headers["Location"].strip())
+            written = response.headers["Location"].strip()
             response.close()
-            if not response.headers["Location"].strip():
+            if not written:
                 raise PaletteConnectionError(
                     "Palette at %s answered HTTP %d with an empty Location; cannot follow it"
                     % (_origin(url), response.status_code),
                     status=response.status_code, url=url,
                 )
+            location = urljoin(target, written)
             if _origin(location) != _origin(self.options.base_url):
                 raise PaletteConnectionError(
                     "Palette at %s redirected the request to %s; the redirect was refused "
@@ -195,10 +196,10 @@ class PaletteClient:
         # proxy variables, no_proxy included, are read here for each URL.
         return requests.utils.get_environ_proxies(url)
 
-    def _warn_retry(self, what, url, wait, attempt):
+    def _warn_retry(self, what, wait, attempt):
         self._warn(
-            "Palette at %s %s; retrying in %.1f s (attempt %d of %d)"
-            % (_origin(url), what, wait, attempt + 1, self.options.retries + 1)
+            "%s; retrying in %.1f s (attempt %d of %d)"
+            % (what, wait, attempt + 1, self.options.retries + 1)
         )
 
     def _redact(self, exc):
@@ -238,7 +239,7 @@ def _origin(url):
 
 
 def _backoff(attempt):
-    """Exponential backoff with full jitter: up to 0.5, 1, 2, ... seconds, capped."""
+    """Exponential backoff with jitter: half to all of 0.5, 1, 2, ... seconds, capped."""
     return min(MAX_WAIT, BACKOFF_BASE * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 

@@ -11,6 +11,7 @@ them the same way.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -94,9 +95,10 @@ class ConnectionOptions:
         )
 
     def key(self):
-        """Return a tuple that identifies these options (the API key included)."""
+        """Return a tuple that identifies these options; the API key only as a digest."""
         proxies = tuple(sorted(self.proxies.items())) if self.proxies is not None else None
-        return (self.base_url, self.api_key, self.verify, self.timeout, self.retries, proxies)
+        api_key = hashlib.sha256(self.api_key.encode()).hexdigest() if self.api_key else None
+        return (self.base_url, api_key, self.verify, self.timeout, self.retries, proxies)
 
 
 def connection_warnings(options):

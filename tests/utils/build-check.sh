@@ -33,13 +33,17 @@ no_dev_files() {
 tarball_is_small() { [ "$(stat -c %s "$tarball")" -lt 1048576 ]; }
 installed_files() {
   for path in MANIFEST.json FILES.json meta/runtime.yml README.md \
-      plugins/modules/palette_org_info.py plugins/doc_fragments/palette.py \
+      plugins/modules/palette_org_info.py plugins/lookup/palette_redirect_url.py \
+      plugins/doc_fragments/palette.py \
       plugins/module_utils/_client.py; do
     [ -f "$installed/$path" ] || { echo "missing: $path"; return 1; }
   done
 }
 module_doc() {
   ansible-doc spectrocloud.palette.palette_org_info | grep -q 'ca_path'
+}
+lookup_doc() {
+  ansible-doc -t lookup spectrocloud.palette.palette_redirect_url | grep -q 'cache_ttl'
 }
 example_playbook() {
   tests/utils/with-emulator.sh ansible-playbook docs/examples/org_info.yml
@@ -49,6 +53,7 @@ check "the tarball carries no development files" no_dev_files
 check "the tarball is under 1 MiB" tarball_is_small
 check "the installed collection has its files" installed_files
 check "ansible-doc reads the module's documentation from the installed copy" module_doc
+check "ansible-doc reads the lookup's documentation from the installed copy" lookup_doc
 check "the example playbook runs against the emulator from the installed copy" example_playbook
 
 echo "build-check: $passed passed, $failed failed"
