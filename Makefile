@@ -16,12 +16,13 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(VENV_BIN):$(PATH)
 
-.PHONY: help demo test sanity units integration leak-check build-check collection venv system-packages clean
+.PHONY: help demo test sanity units integration build-check collection venv system-packages clean
 
 help:
 	@echo "make demo         run the demo playbook against the local Palette emulator"
 	@echo "make test         run every check (sanity, units, integration, build)"
-	@echo "make sanity|units|integration|leak-check|build-check   one check"
+	@echo "make sanity|units|integration|build-check   one check (integration includes"
+	@echo "                  the -vvvv leak check)"
 	@echo "make clean        remove the venv and build output"
 
 venv: $(VENV)/.installed
@@ -52,20 +53,19 @@ sanity: collection system-packages
 units: collection
 	$(ANSIBLE_TEST) units $(TEST_FLAGS) --requirements
 
-integration: collection
-	$(ANSIBLE_TEST) integration $(TEST_FLAGS) --requirements
-
-leak-check: collection
-	tests/utils/leak-check.sh $(COLLECTION)
+# One run at -vvvv serves both: the targets must pass and the API key must not leak.
+integration: collection system-packages
+	tests/utils/integration.sh $(COLLECTION)
 
 build-check: collection
 	tests/utils/build-check.sh $(COLLECTION)
 
 test: venv system-packages
-	tests/utils/run-checks.sh sanity units integration leak-check build-check
+	tests/utils/run-checks.sh sanity units integration build-check
 
-demo: collection
+demo: collection system-packages
 	tests/utils/demo.sh $(COLLECTION)
+	tests/utils/demo-role.sh $(COLLECTION)
 
 clean:
 	rm -rf $(VENV) $(BUILD) tests/output

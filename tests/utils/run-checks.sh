@@ -11,8 +11,7 @@ trap 'rm -rf "$logs"' EXIT
 declare -A proof=(
   [sanity]='^Running sanity test '
   [units]='[0-9]+ passed'
-  [integration]='^Running [a-z_]+ integration test role'
-  [leak-check]='^leak-check: key absent from [0-9]+ lines of -vvvv output of [1-9][0-9]* targets'
+  [integration]='^leak-check: key absent from [0-9]+ lines of -vvvv output of [1-9][0-9]* targets'
   [build-check]='^build-check: [0-9]+ passed'
 )
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages the checks use when they are missing: shellcheck for
-# ansible-test's shellcheck sanity test. Without root it only says what is missing.
+# Install the Debian packages the checks and the demo use when they are missing:
+# shellcheck for ansible-test's shellcheck sanity test, nginx for the sso_gateway role
+# (its integration target and make demo). Without root it only says what is missing.
 set -euo pipefail
 
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# make leak-check: run the integration targets at -vvvv, where Ansible prints every
-# task result and module invocation, and fail if the API key the tests use appears in
-# any output or in any file ansible-test wrote. The targets assert separately that the
-# emulator did receive that key, so a run that never used it cannot pass unnoticed.
+# make integration: run every integration target once, at -vvvv, where Ansible prints
+# every task result and module invocation. The run must pass, and the API key the
+# targets use must appear nowhere in its output or in the files ansible-test wrote;
+# the targets assert separately that Palette (the emulator) did receive that key.
+# The full log is kept in tests/output/integration-vvvv.log; the console gets the
+# outline, and the log's tail when something fails.
 set -euo pipefail
 
-collection=${1:?usage: leak-check.sh COLLECTION}
+collection=${1:?usage: integration.sh COLLECTION}
 key=PLACEHOLDER-APIKEY-7f3a9c
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 
 cd "$collection"
+log=tests/output/integration-vvvv.log
+mkdir -p tests/output
 rm -rf tests/output/results tests/output/junit
+
 status=0
 ansible-test integration --venv --python "${ANSIBLE_TEST_PYTHON:-3.11}" --requirements \
   --color no -vvvv >"$log" 2>&1 || status=$?
+grep -E '^Running [a-z_]+ integration test role|^(PLAY RECAP|[a-z0-9_.-]+ +: ok=)|^FATAL' "$log" || true
 if [ "$status" -ne 0 ]; then
-  tail -n 60 "$log"
-  echo "leak-check: the integration run at -vvvv failed (exit $status)"
+  tail -n 120 "$log"
+  echo "integration: the run failed (exit $status); full log: $collection/$log"
   exit 1
 fi
 

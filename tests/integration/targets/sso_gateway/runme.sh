@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Integration tests of the sso_gateway role: real nginx instances under private prefixes
+# on 127.0.0.1, the collection's Palette emulator, inventories of 1, 5 and 40 local hosts.
+set -eux -o pipefail
+
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+collection=${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/spectrocloud/palette
+emulator=$collection/tests/emulator/palette_emulator.py
+here=$(pwd)
+
+work=$(mktemp -d)
+chmod 0755 "$work"   # nginx workers run as nobody and must reach the landing page
+export GW_WORK=$work/gw ANSIBLE_LOCAL_TEMP=$work/tmp ANSIBLE_REMOTE_TMP=$work/tmp
+export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=false
+# Every host is local; pipelining saves a temporary file per task and host (40 hosts below).
+export ANSIBLE_PIPELINING=true
+
+stop_all() {
+  for pid_file in "$GW_WORK"/*/logs/nginx.pid; do
+    if [ -s "$pid_file" ]; then kill "$(cat "$pid_file")" 2>/dev/null || true; fi
+  done
+  "$python" "$emulator" --stop --ready-file "$work/ready.json" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap stop_all EXIT
+
+refute() {  # run a command that must fail (`! cmd` would not stop `set -e`)
+  if "$@"; then echo "expected to fail: $*" >&2; return 1; fi
+}
+
+ansible-playbook install_nginx.yml
+
+"$python" "$emulator" --background --tls --lifetime 1200 --state-dir "$work/emulator" \
+  --ready-file "$work/ready.json" >/dev/null
+field() { "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/ready.json" "$1"; }
+PALETTE_EMULATOR_URL=$(field url)
+PALETTE_EMULATOR_CA=$(field ca_path)
+export PALETTE_EMULATOR_URL PALETTE_EMULATOR_CA
+
+emu() { curl -sf --cacert "$PALETTE_EMULATOR_CA" -X "$1" "$PALETTE_EMULATOR_URL/_emulator/$2" ${3:+--data-binary "$3"}; }
+emu_count() { emu GET count | "$python" -c 'import json, sys; print(json.load(sys.stdin)["count"])'; }
+org_json() { curl -sf --cacert "$PALETTE_EMULATOR_CA" "$PALETTE_EMULATOR_URL/v1/auth/org?orgName=$1" > "$work/$1.json"; }
+demo_org() {  # demo-org: the base body with the fields given as a JSON object replaced
+  "$python" -c 'import json, sys
+body = {"appEnv": "saas", "authType": "sso", "orgName": "demo-org",
+        "redirectUrl": "https://demo-org.sso.example.test/login", "rootDomain": "example.test",
+        "securityMode": "noAccess", "totalTenants": 1,
+        "ssoLogins": [{"displayName": "Corp IdP", "logo": "", "name": "corp-idp",
+                       "redirectUri": "https://idp.example.test/auth"}]}
+body.update(json.loads(sys.argv[1]))
+print(json.dumps(body))' "$1" > "$work/demo-org.json"
+  emu PUT orgs/demo-org "@$work/demo-org.json"
+}
+
+# One host, gw, on port 18080.
+echo "gw ansible_connection=local ansible_python_interpreter=$python gw_port=18080" > "$work/one"
+play() { ansible-playbook -i "$work/one" "$here/site.yml" "$@" 2>&1 | tee "$work/last.log"; }
+changed() { sed -n 's/^gw .*changed=\([0-9]*\).*/\1/p' "$work/last.log"; }
+check() {  # the gateway on 18080 serves org $1; a reload may take a moment
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    "$python" "$here/check_gateway.py" 18080 "$work/$1.json" && return 0
+    sleep 0.3
+  done
+  return 1
+}
+site=$GW_WORK/gw/conf/sites-available/sso_gateway.conf
+tree_sum() { (cd "$GW_WORK/gw" && find conf html -type f -o -type l | sort | xargs sha256sum); }
+location() { curl -sI http://127.0.0.1:18080/login | tr -d '\r' | sed -n 's/^Location: //p'; }
+
+# --- The fixture orgs: 302 to the exact redirectUrl, the providers listed, idempotent.
+for org in corp-saml corp-oidc acme; do
+  org_json "$org"
+  play -e "org=$org"
+  check "$org"
+  play -e "org=$org"
+  [ "$(changed)" = 0 ]
+done
+
+# --- Check mode: shows the site's diff, runs the fetch, writes and reloads nothing.
+before=$(tree_sum)
+pid=$(cat "$GW_WORK/gw/logs/nginx.pid")
+emu DELETE requests
+play -e org=corp-saml --check --diff
+grep -q '^+        return 302 "https://sso.idp.example.test/saml2/corp-saml/sso?SAMLRequest=' "$work/last.log"
+grep -q '^-        return 302 "https://acme.console.spectrocloud.com";' "$work/last.log"
+[ "$(emu_count)" = 1 ]
+[ "$(tree_sum)" = "$before" ]
+[ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
+[ "$(location)" = https://acme.console.spectrocloud.com ]
+
+# --- API text that looks like nginx syntax, HTML or Jinja stays text (D09 canary too).
+export D09_CANARY=TEMPLATED-D09
+demo_org '{"ssoLogins": [
+  {"name": "inj", "displayName": "\"; return 200 \"x", "logo": "", "redirectUri": "https://idp.example.test/a"},
+  {"name": "xss", "displayName": "<script>alert(1)</script>", "logo": "", "redirectUri": "https://idp.example.test/b"},
+  {"name": "jinja", "displayName": "{{ lookup(\"env\", \"D09_CANARY\") }}", "logo": "", "redirectUri": "https://idp.example.test/c"}]}'
+play -e org=demo-org -vvv
+check demo-org
+curl -s http://127.0.0.1:18080/ | grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;'
+curl -s http://127.0.0.1:18080/ | grep -qF '&#34;; return 200 &#34;x'
+refute grep -rqF TEMPLATED-D09 "$work/last.log" "$GW_WORK"
+
+# --- D01: redirectUrl values that are nginx syntax.
+demo_org '{}'
+play -e org=demo-org
+check demo-org
+# The $ signs are part of the URLs.
+# shellcheck disable=SC2016
+for url in 'https://demo-org.sso.example.test/acs;jsessionid=a1' \
+           'https://demo-org.sso.example.test/login#top' \
+           'https://demo-org.sso.example.test/a}b{c' \
+           'https://demo-org.sso.example.test/login?host=$host&x=${y}'; do
+  demo_org "$("$python" -c 'import json, sys; print(json.dumps({"redirectUrl": sys.argv[1]}))' "$url")"
+  org_json demo-org
+  play -e org=demo-org
+  check demo-org
+  nginx -T -p "$GW_WORK/gw/" -e "$GW_WORK/gw/logs/error.log" -c "$GW_WORK/gw/conf/nginx.conf" 2>/dev/null \
+    | grep -c '^ *return 302 ' | grep -qx 1
+done
+demo_org '{}'
+org_json demo-org
+play -e org=demo-org
+good_sum=$(sha256sum "$site")
+for url in 'https://demo-org.sso.example.test/x"; return 200 "owned' \
+           $'https://demo-org.sso.example.test/login;\n}\nserver { listen 127.0.0.1:18081; return 200 "owned"; }\n#' \
+           '' 'http://demo-org.sso.example.test/login' 'javascript:alert(1)'; do
+  demo_org "$("$python" -c 'import json, sys; print(json.dumps({"redirectUrl": sys.argv[1]}))' "$url")"
+  refute play -e org=demo-org
+  grep -q "Org 'demo-org': redirectUrl " "$work/last.log"
+  [ "$(sha256sum "$site")" = "$good_sum" ]
+  [ "$(location)" = https://demo-org.sso.example.test/login ]
+  case $url in
+    *$'\n'*) grep -qF '/login;\n}\nserver {' "$work/last.log" ;;  # control characters shown escaped
+  esac
+done
+refute sh -c 'ss -ltn | grep -q 127.0.0.1:18081'
+demo_org '{"authType": null}'
+refute play -e org=demo-org
+grep -q 'authType null is not one the role knows' "$work/last.log"
+[ "$(sha256sum "$site")" = "$good_sum" ]
+
+# --- D03: provider links and logos with script URLs or attribute breakers.
+demo_org '{"ssoLogins": [
+  {"name": "js", "displayName": "Click me", "logo": "", "redirectUri": "javascript:alert(document.domain)"},
+  {"name": "js2", "displayName": "Tab trick", "logo": "", "redirectUri": " JaVa\tScRiPt:alert(1)"},
+  {"name": "attr", "displayName": "Attr", "logo": "", "redirectUri": "https://idp.example.test/auth\" onmouseover=\"alert(1)"},
+  {"name": "img", "displayName": "Logo", "logo": "javascript:alert(2)", "redirectUri": "https://idp.example.test/ok"},
+  {"name": "svg", "displayName": "Svg", "logo": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMykiLz4=", "redirectUri": "https://idp.example.test/ok2"},
+  {"name": "good", "displayName": "Corp & <Co>", "logo": "https://cdn.example.test/corp.png", "redirectUri": "https://idp.example.test/auth?a=1&b=2"}]}'
+org_json demo-org
+play -e org=demo-org
+check demo-org
+for warned in "'js': redirect_uri" "'js2': redirect_uri" "'attr': redirect_uri" "'img': logo" "'svg': logo"; do
+  grep -q "SSO login $warned dropped" "$work/last.log"
+done
+page=$(curl -s http://127.0.0.1:18080/)
+grep -qF '<a href="https://idp.example.test/auth?a=1&amp;b=2"><img src="https://cdn.example.test/corp.png" alt=""><span>Corp &amp; &lt;Co&gt;</span></a>' <<<"$page"
+
+# --- D07: the whole configuration is validated before the site goes live.
+demo_org '{}'
+org_json demo-org
+play -e org=demo-org -e gw_default_server=true
+good_sum=$(sha256sum "$site")
+pid=$(cat "$GW_WORK/gw/logs/nginx.pid")
+pid_stat=$(stat -c '%i %a %U' "$GW_WORK/gw/logs/nginx.pid")
+printf 'server { listen 127.0.0.1:18080 default_server; return 204; }\n' > "$GW_WORK/gw/conf/sites-enabled/other.conf"
+demo_org '{"redirectUrl": "https://demo-org.sso.example.test/login2"}'
+refute play -e org=demo-org -e gw_default_server=true
+grep -q 'emerg.*duplicate default server' "$work/last.log"
+[ "$(sha256sum "$site")" = "$good_sum" ]
+[ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
+[ "$(stat -c '%i %a %U' "$GW_WORK/gw/logs/nginx.pid")" = "$pid_stat" ]
+[ "$(location)" = https://demo-org.sso.example.test/login ]
+[ -z "$(find "$GW_WORK/gw/conf" -name '.sso_gateway*')" ]
+rm "$GW_WORK/gw/conf/sites-enabled/other.conf"
+play -e org=demo-org -e gw_default_server=true
+[ "$(grep -c 'RUNNING HANDLER \[spectrocloud.palette.sso_gateway : Reload the private nginx\]' "$work/last.log")" = 1 ]
+sleep 0.5
+[ "$(location)" = https://demo-org.sso.example.test/login2 ]
+[ "$(stat -c '%i %a %U' "$GW_WORK/gw/logs/nginx.pid")" = "$pid_stat" ]
+demo_org '{}'
+written=$(tree_sum)
+play -e org=demo-org -e gw_default_server=true --check --diff
+grep -q '^-        return 302 "https://demo-org.sso.example.test/login2";' "$work/last.log"
+grep -q '^+        return 302 "https://demo-org.sso.example.test/login";' "$work/last.log"
+[ "$(tree_sum)" = "$written" ]
+
+# --- D05: five hosts, the fact on each whichever host runs the fetch (render only).
+{ echo '[web]'; for i in 01 02 03 04 05; do echo "web$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/five"
+emu DELETE requests
+ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org | tee "$work/last.log"
+[ "$(emu_count)" = 1 ]
+for i in 02 03 04 05; do
+  diff <(sed "s/web$i/HOST/g" "$GW_WORK/web$i/conf/sites-available/sso_gateway.conf") \
+       <(sed "s/web01/HOST/g" "$GW_WORK/web01/conf/sites-available/sso_gateway.conf")
+done
+emu DELETE requests
+refute ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org -e fail_first=true > "$work/last.log"
+[ "$(emu_count)" = 1 ]
+grep -Eq '^web01 .* failed=1' "$work/last.log"
+for i in 02 03 04 05; do grep -Eq "^web$i .* failed=0" "$work/last.log"; done
+emu DELETE requests
+ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org --limit web03 | tee "$work/last.log"
+[ "$(emu_count)" = 1 ]
+grep -Eq '^web03 .* failed=0' "$work/last.log"
+
+# --- C24: forty hosts, ten forks, one API request.
+{ echo '[web]'; for i in $(seq -w 1 40); do echo "many$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/forty"
+emu DELETE requests
+ANSIBLE_FORKS=10 ansible-playbook -i "$work/forty" "$here/site.yml" -e org=corp-oidc | tee "$work/last.log"
+[ "$(emu_count)" = 1 ]
+[ "$(grep -h '^ *return 302 ' "$GW_WORK"/many*/conf/sites-available/sso_gateway.conf | sort -u | wc -l)" = 1 ]
+[ "$(find "$GW_WORK" -maxdepth 1 -name 'many*' | wc -l)" = 40 ]
+
+# --- C24: the role never puts the lookup where it would be templated once per use.
+refute grep -rq palette_redirect_url "$collection/roles/sso_gateway/tasks" "$collection/roles/sso_gateway/defaults" \
+  "$collection/roles/sso_gateway/vars" "$collection/roles/sso_gateway/templates"
