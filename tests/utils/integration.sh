@@ -18,14 +18,14 @@ rm -rf tests/output/results tests/output/junit
 status=0
 ansible-test integration --venv --python "${ANSIBLE_TEST_PYTHON:-3.11}" --requirements \
   --color no -vvvv >"$log" 2>&1 || status=$?
-grep -E '^Running [a-z_]+ integration test role|^(PLAY RECAP|[a-z0-9_.-]+ +: ok=)|^FATAL' "$log" || true
+grep -E '^Running [a-z_]+ integration test (role|script)|^(PLAY RECAP|[a-z0-9_.-]+ +: ok=)|^FATAL' "$log" || true
 if [ "$status" -ne 0 ]; then
   tail -n 120 "$log"
   echo "integration: the run failed (exit $status); full log: $collection/$log"
   exit 1
 fi
 
-targets=$(grep -cE '^Running [a-z_]+ integration test role' "$log" || true)
+targets=$(grep -cE '^Running [a-z_]+ integration test (role|script)' "$log" || true)
 hits=$(grep -cF "$key" "$log" || true)
 files=$(grep -rlF "$key" tests/output/results tests/output/junit 2>/dev/null || true)
 if [ "$hits" -ne 0 ] || [ -n "$files" ]; then

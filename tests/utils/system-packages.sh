@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages the checks and the demo use when they are missing:
-# shellcheck for ansible-test's shellcheck sanity test, nginx for the sso_gateway role
+# Install the Debian packages the checks and the demo use when they are missing: the
+# linter that ansible-test's shell sanity test runs, and nginx for the sso_gateway role
 # (its integration target and make demo). Without root it only says what is missing.
 set -euo pipefail
 

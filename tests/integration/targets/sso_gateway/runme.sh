@@ -94,11 +94,25 @@ demo_org '{"ssoLogins": [
   {"name": "inj", "displayName": "\"; return 200 \"x", "logo": "", "redirectUri": "https://idp.example.test/a"},
   {"name": "xss", "displayName": "<script>alert(1)</script>", "logo": "", "redirectUri": "https://idp.example.test/b"},
   {"name": "jinja", "displayName": "{{ lookup(\"env\", \"D09_CANARY\") }}", "logo": "", "redirectUri": "https://idp.example.test/c"}]}'
-play -e org=demo-org -vvv
+# This run also carries an API key through module_defaults, at -vvvv: the key must reach
+# the emulator and appear nowhere in the output (make integration greps that too).
+set +x   # xtrace would print the key as it is exported
+key_prefix=PLACEHOLDER-APIKEY
+export GW_API_KEY=$key_prefix-7f3a9c
+set -x
+emu DELETE requests
+play -e org=demo-org -vvvv
+unset GW_API_KEY
 check demo-org
 curl -s http://127.0.0.1:18080/ | grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;'
 curl -s http://127.0.0.1:18080/ | grep -qF '&#34;; return 200 &#34;x'
 refute grep -rqF TEMPLATED-D09 "$work/last.log" "$GW_WORK"
+set +x
+refute grep -qF "$key_prefix-7f3a9c" "$work/last.log"
+set -x
+emu GET requests | "$python" -c 'import json, sys
+sent = [entry["headers"].get("ApiKey") for entry in json.load(sys.stdin)]
+assert sent == ["PLACEHOLDER-APIKEY" + "-7f3a9c"], "the key did not reach the emulator once"'
 
 # --- D01: redirectUrl values that are nginx syntax.
 demo_org '{}'

@@ -384,3 +384,12 @@ def test_a_setting_requests_rejects_at_send_time_is_our_error(transport):
     with pytest.raises(PaletteConnectionError) as caught:
         client().fetch_org("demo-org")
     assert caught.value.msg.startswith("could not send the request to https://palette.example.test")
+
+
+def test_without_a_timeout_option_every_request_still_has_a_finite_one(transport):
+    adapter = transport(reply(body=GOOD_BODY))
+    options = ConnectionOptions.from_params({"host": HOST, "validate_certs": True,
+                                             "use_proxy": False})
+    PaletteClient(options).fetch_org("demo-org")
+    assert options.timeout == 10.0
+    assert adapter.sent[0]["kwargs"]["timeout"] == 10.0
