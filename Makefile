@@ -16,13 +16,16 @@ GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(VENV_BIN):$(PATH)
 
-.PHONY: help demo test sanity units integration build-check collection venv system-packages clean
+.PHONY: help demo test sanity units integration release-check build-check lint docs changelog \
+	matrix collection venv system-packages clean
 
 help:
 	@echo "make demo         run the demo playbook against the local Palette emulator"
-	@echo "make test         run every check (sanity, units, integration, build)"
-	@echo "make sanity|units|integration|build-check   one check (integration includes"
-	@echo "                  the -vvvv leak check)"
+	@echo "make test         run every check (lint, sanity, units, integration, release, docs, matrix)"
+	@echo "make sanity|units|integration|release-check|lint|docs|matrix   one check (integration"
+	@echo "                  includes the -vvvv leak check)"
+	@echo "make docs         HTML docsite in build/docsite/html"
+	@echo "make changelog    rewrite CHANGELOG.md, the preview of changelogs/fragments"
 	@echo "make clean        remove the venv and build output"
 
 venv: $(VENV)/.installed
@@ -57,15 +60,33 @@ units: collection
 integration: collection system-packages
 	tests/utils/integration.sh $(COLLECTION)
 
-build-check: collection
-	tests/utils/build-check.sh $(COLLECTION)
+# The built tarball installed into an empty directory: ansible-doc for every plugin and
+# role it holds, its execution-environment metadata and its example playbook.
+release-check: collection
+	tests/utils/release-check.sh $(COLLECTION)
+
+build-check: release-check
+
+# ansible-lint, ruff, mypy, antsibull-docs and antsibull-changelog, from .venv-lint.
+lint: collection
+	tests/utils/lint.sh $(COLLECTION)
+
+docs: collection
+	tests/utils/docs.sh $(COLLECTION) $(abspath $(BUILD))/docsite
+
+changelog: collection
+	tests/utils/docs.sh changelog $(COLLECTION) $(abspath CHANGELOG.md)
+
+# The newest ansible-core on Python 3.12 from .venv-2.21; skipped without Python 3.12.
+matrix: collection system-packages
+	tests/utils/matrix.sh
 
 test: venv system-packages
-	tests/utils/run-checks.sh sanity units integration build-check
+	tests/utils/run-checks.sh lint sanity units integration release-check docs matrix
 
 demo: collection system-packages
 	tests/utils/demo.sh $(COLLECTION)
 	tests/utils/demo-role.sh $(COLLECTION)
 
 clean:
-	rm -rf $(VENV) $(BUILD) tests/output
+	rm -rf $(VENV) .venv-lint .venv-2.21 $(BUILD) tests/output

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-
     DOCUMENTATION = r"""
 options:
   host:

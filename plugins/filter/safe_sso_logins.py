@@ -90,15 +90,15 @@ def safe_sso_logins(logins, schemes=None, logo_base_url="", warn=True):
             url = _text(login.get(field))
             if field == "logo" and url.startswith("/") and not url.startswith("//"):
                 if not logo_base_url:
-                    display.vvv("SSO login %r: logo path %r left out: no logo base URL" % (name, url))
+                    display.vvv(
+                        "SSO login %r: logo path %r left out: no logo base URL" % (name, url)
+                    )
                     url = ""
                 else:
                     url = logo_base_url.rstrip("/") + url
             problem = url_problem(url, schemes) if url else ""
             if problem and warn:
-                display.warning(
-                    "SSO login %r: %s dropped: %s" % (name, field, problem)
-                )
+                display.warning("SSO login %r: %s dropped: %s" % (name, field, problem))
             entry[key] = "" if problem else url
         safe.append(entry)
     return safe

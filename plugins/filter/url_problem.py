@@ -59,7 +59,7 @@ from ansible.errors import AnsibleFilterError
 
 # Characters that are syntax in HTML attributes or nginx strings, or that browsers strip
 # or reinterpret; none of them has a place in a URL as sent over the wire.
-FORBIDDEN = set('"\'<>\\`')
+FORBIDDEN = set("\"'<>\\`")
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -77,7 +77,10 @@ def url_problem(value, schemes=None):
 
     for char in value:
         if char in FORBIDDEN:
-            return "%s contains the character %s, which is not allowed" % (_shown(value), _shown(char))
+            return "%s contains the character %s, which is not allowed" % (
+                _shown(value),
+                _shown(char),
+            )
         if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Zs"):
             return "%s contains whitespace or a control character" % _shown(value)
 
@@ -90,10 +93,10 @@ def url_problem(value, schemes=None):
 
     try:
         parts = urlsplit(value)
-        parts.port  # pylint: disable=pointless-statement  # raises on a bad port
+        parts.port  # noqa: B018  # pylint: disable=pointless-statement  # raises on a bad port
     except ValueError as exc:
         return "%s is not a valid URL: %s" % (_shown(value), exc)
-    if not value[len(scheme) + 1:].startswith("//") or not parts.hostname:
+    if not value[len(scheme) + 1 :].startswith("//") or not parts.hostname:
         return "%s has no host" % _shown(value)
     return ""
 

@@ -159,11 +159,11 @@ DEFAULT_CACHE_NAME = "spectrocloud_palette_lookup"
 
 # Answers already fetched by this process, by a digest of the options and the org.
 # A worker process serves one task for one host, so this spans one task there.
-_ANSWERS = {}
+_ANSWERS: dict[str, str] = {}
 _MAX_ANSWERS = 256
 
 # Warnings this process has given; Display also drops repeats across workers.
-_WARNED = set()
+_WARNED: set[str] = set()
 
 
 class LookupModule(LookupBase):
@@ -249,7 +249,9 @@ class LookupModule(LookupBase):
             return configured
         # DEFAULT_LOCAL_TMP is this process's own directory, removed when Ansible
         # exits; its parent (~/.ansible/tmp by default) outlives the run and is 0700.
-        return os.path.join(os.path.dirname(C.DEFAULT_LOCAL_TMP), DEFAULT_CACHE_NAME)
+        # ansible.constants sets DEFAULT_LOCAL_TMP at import time, out of mypy's sight.
+        local_tmp = C.DEFAULT_LOCAL_TMP  # type: ignore[attr-defined]
+        return os.path.join(os.path.dirname(local_tmp), DEFAULT_CACHE_NAME)
 
     def _redirect_url(self, options, cache, org_name):
         """Return one org's redirectUrl: from this process, the file cache or Palette."""
@@ -282,7 +284,8 @@ class LookupModule(LookupBase):
                 "Palette's answer for organisation %s at %s has no redirectUrl "
                 "(the field is null or absent), so there is no URL to return"
                 % (show_value(org_name), options.base_url),
-                status=200, url=url,
+                status=200,
+                url=url,
             )
         return org["redirect_url"]
 
@@ -302,7 +305,7 @@ def _describe_origin(origin):
         return "the lookup's keyword argument"
     for prefix, source in (("var: ", "variable"), ("env: ", "environment variable")):
         if origin.startswith(prefix):
-            return "%s %s" % (source, origin[len(prefix):])
+            return "%s %s" % (source, origin[len(prefix) :])
     return "section [spectrocloud_palette] of %s" % origin
 
 
@@ -311,9 +314,9 @@ def _raw_value(name, origin, value, variables, kwargs):
     if origin == "Direct":
         return kwargs.get(name)
     if origin.startswith("var: "):
-        return (variables or {}).get(origin[len("var: "):])
+        return (variables or {}).get(origin[len("var: ") :])
     if origin.startswith("env: "):
-        return os.environ.get(origin[len("env: "):])
+        return os.environ.get(origin[len("env: ") :])
     if origin == "default":
         return value
 

@@ -137,8 +137,7 @@ class FileCache:
             if problem:
                 self._warn(
                     "the lookup cache is off for this call: %s %s. Set cache_dir to a "
-                    "directory only you can write, or cache_ttl to 0."
-                    % (self.directory, problem)
+                    "directory only you can write, or cache_ttl to 0." % (self.directory, problem)
                 )
         return self._usable
 
@@ -153,17 +152,21 @@ class FileCache:
             return False, None
 
         try:
-            info = os.fstat(fd)
-            if not _private_file(info) or info.st_size > MAX_ENTRY_BYTES:
-                return False, None
-            with os.fdopen(fd, "rb") as entry_file:
-                fd = None
-                entry = json.loads(entry_file.read(MAX_ENTRY_BYTES + 1).decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+            entry_file = os.fdopen(fd, "rb")
+        except OSError:
+            # A directory in the entry's place: fdopen refuses it, even for root.
+            os.close(fd)
             return False, None
-        finally:
-            if fd is not None:
-                os.close(fd)
+
+        # The file object owns the descriptor from here on and closes it on every path.
+        with entry_file:
+            try:
+                info = os.fstat(entry_file.fileno())
+                if not _private_file(info) or info.st_size > MAX_ENTRY_BYTES:
+                    return False, None
+                entry = json.loads(entry_file.read(MAX_ENTRY_BYTES + 1).decode("utf-8"))
+            except (OSError, ValueError, RecursionError):
+                return False, None
 
         if not isinstance(entry, dict) or "value" not in entry:
             return False, None
@@ -214,9 +217,7 @@ class FileCache:
         data = json.dumps(entry, separators=(",", ":")).encode("utf-8")
 
         try:
-            fd, temp = tempfile.mkstemp(
-                prefix="." + key + ".", suffix=".tmp", dir=self.directory
-            )
+            fd, temp = tempfile.mkstemp(prefix="." + key + ".", suffix=".tmp", dir=self.directory)
         except OSError:
             return
         try:

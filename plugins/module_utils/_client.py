@@ -32,8 +32,8 @@ try:
     import requests
     from urllib3.exceptions import InsecureRequestWarning
 except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    requests = None  # type: ignore[assignment]
+    REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
 
@@ -99,7 +99,8 @@ class PaletteClient:
                 body = _read_json(response, url, self.options.timeout)
             return validate_org(body, url)
         except PaletteError as exc:
-            raise self._redact(exc)
+            # from None: the unredacted original must not ride along as __context__.
+            raise self._redact(exc) from None
 
     def _get(self, url):
         """Send the GET, retrying where it may help; return (response, attempts made)."""
@@ -110,7 +111,7 @@ class PaletteClient:
             except requests.exceptions.RequestException as exc:
                 failure = _connection_error(exc, url, self.options)
                 if attempt > retries or not _is_retryable_failure(exc):
-                    raise failure
+                    raise failure from exc
                 wait = _backoff(attempt)
                 self._warn_retry(failure.msg, wait, attempt)
                 self._sleep(wait)
@@ -121,7 +122,7 @@ class PaletteClient:
                 raise PaletteConnectionError(
                     "could not send the request to %s: %s" % (_origin(url), _reason(exc)),
                     url=url,
-                )
+                ) from exc
 
             if response.status_code not in RETRY_STATUSES or attempt > retries:
                 return response, attempt
@@ -134,7 +135,8 @@ class PaletteClient:
             response.close()
             self._warn_retry(
                 "Palette at %s answered HTTP %d" % (_origin(url), response.status_code),
-                wait, attempt,
+                wait,
+                attempt,
             )
             self._sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -171,7 +173,8 @@ class PaletteClient:
                 raise PaletteConnectionError(
                     "Palette at %s answered HTTP %d with an empty Location; cannot follow it"
                     % (_origin(url), response.status_code),
-                    status=response.status_code, url=url,
+                    status=response.status_code,
+                    url=url,
                 )
             location = urljoin(target, written)
             if _origin(location) != _origin(self.options.base_url):
@@ -179,7 +182,8 @@ class PaletteClient:
                     "Palette at %s redirected the request to %s; the redirect was refused "
                     "so that the API key is never sent to another host. If the API lives "
                     "there, set host to it." % (_origin(url), _origin(location)),
-                    status=response.status_code, url=url,
+                    status=response.status_code,
+                    url=url,
                 )
             target = location
 
@@ -280,7 +284,8 @@ def _is_retryable_failure(exc):
     if isinstance(exc, (errors.Timeout, errors.SSLError, errors.ProxyError)):
         return False
     return isinstance(exc, errors.ConnectionError) and _reason(exc) in (
-        "connection refused", "connection reset",
+        "connection refused",
+        "connection reset",
         "the server closed the connection without answering",
     )
 
@@ -329,7 +334,9 @@ def _connection_error(exc, url, options):
         message = _tls_error(exc, host, options.verify)
     elif isinstance(exc, errors.Timeout):
         message = "Palette at %s did not answer within the timeout of %g seconds" % (
-            host, options.timeout)
+            host,
+            options.timeout,
+        )
     elif isinstance(exc, errors.ProxyError):
         message = "could not reach Palette at %s through the proxy: %s" % (host, _reason(exc))
     elif isinstance(exc, errors.ContentDecodingError):
@@ -360,7 +367,8 @@ def _read_body(response, url, timeout):
     too_large = PaletteResponseError(
         "Palette's response from %s is larger than %d bytes; refused"
         % (_origin(url), MAX_BODY_BYTES),
-        status=response.status_code, url=url,
+        status=response.status_code,
+        url=url,
     )
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
@@ -381,20 +389,23 @@ def _read_body(response, url, timeout):
         raise PaletteResponseError(
             "Palette's response from %s could not be decoded (Content-Encoding %s): %s"
             % (_origin(url), show_value(response.headers.get("Content-Encoding")), _reason(exc)),
-            status=response.status_code, url=url,
-        )
+            status=response.status_code,
+            url=url,
+        ) from exc
     except requests.exceptions.RequestException as exc:
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):
             raise PaletteConnectionError(
                 "Palette at %s did not send the whole response within the timeout of %g "
                 "seconds" % (_origin(url), timeout),
-                status=response.status_code, url=url,
-            )
+                status=response.status_code,
+                url=url,
+            ) from exc
         raise PaletteConnectionError(
             "the connection to %s broke before the whole response arrived: %s"
             % (_origin(url), _reason(exc)),
-            status=response.status_code, url=url,
-        )
+            status=response.status_code,
+            url=url,
+        ) from exc
     return b"".join(chunks)
 
 
@@ -402,15 +413,18 @@ def _read_json(response, url, timeout):
     raw = _read_body(response, url, timeout)
     try:
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError) as exc:
         raise PaletteResponseError(
             "Palette's response from %s (HTTP %d, Content-Type %s) is not JSON: %s"
             % (
-                _origin(url), response.status_code,
-                show_value(response.headers.get("Content-Type")), _snippet(raw),
+                _origin(url),
+                response.status_code,
+                show_value(response.headers.get("Content-Type")),
+                _snippet(raw),
             ),
-            status=response.status_code, url=url,
-        )
+            status=response.status_code,
+            url=url,
+        ) from exc
 
 
 def _snippet(raw):
@@ -429,7 +443,9 @@ def _error_fields(response, url, timeout):
         return None, _snippet(raw) if raw.strip() else None
     if not isinstance(body, dict):
         return None, _snippet(raw)
-    return {field: _bounded(body.get(field)) for field in ("code", "message", "ref", "details")}, None
+    return {
+        field: _bounded(body.get(field)) for field in ("code", "message", "ref", "details")
+    }, None
 
 
 def _bounded(value, depth=0):
@@ -448,6 +464,7 @@ def _bounded(value, depth=0):
 
 def _said(error):
     """Palette's code, message and ref as one line of text for a message."""
+
     def text(value):
         if not isinstance(value, str):
             value = json.dumps(value)
@@ -475,13 +492,15 @@ def _api_error(response, url, org_name, attempts, timeout):
     error, snippet = _error_fields(response, url, timeout)
     what = (
         "organisation %s at %s" % (show_value(org_name), _origin(url))
-        if org_name else "the default organisation at %s" % _origin(url)
+        if org_name
+        else "the default organisation at %s" % _origin(url)
     )
     if status == 404 and not (error and error.get("code") == "ResourceNotFound"):
         # A 404 that is not Palette's own "not found" comes from a wrong path or from
         # something in front of Palette, not from an unknown organisation.
         lead = "the API endpoint %s was not found; check that host is a Palette API" % (
-            _origin(url) + ORG_PATH)
+            _origin(url) + ORG_PATH
+        )
     elif status in _STATUS_LEADS:
         lead = _STATUS_LEADS[status].format(what=what)
     elif status >= 500:
@@ -518,8 +537,8 @@ def _char_pattern(char):
     # A server may echo the key as it is or percent-encoded, wholly or in part, so each
     # character matches itself or its %XX spelling in either case (and "+" for a space).
     encoded = "".join(
-        "%%[%s%s][%s%s]" % (high.upper(), high.lower(), low.upper(), low.lower())
-        for high, low in ("%02x" % byte for byte in char.encode("utf-8"))
+        "%%[%s%s][%s%s]" % (pair[0].upper(), pair[0].lower(), pair[1].upper(), pair[1].lower())
+        for pair in ("%02x" % byte for byte in char.encode("utf-8"))
     )
     alternatives = [re.escape(char), encoded] + ([r"\+"] if char == " " else [])
     return "(?:%s)" % "|".join(alternatives)

@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import os
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from ansible.module_utils.common.parameters import env_fallback
@@ -46,7 +47,7 @@ _HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
 def palette_argument_spec(**extra):
     """Return the module argspec for the connection options, plus ``extra`` options."""
-    spec = {
+    spec: dict[str, dict[str, Any]] = {
         "host": {"type": "str", "default": DEFAULT_HOST},
         "api_key": {"type": "str", "no_log": True},
         "validate_certs": {"type": "bool", "default": True},
@@ -109,9 +110,7 @@ def connection_warnings(options):
             "validate_certs is false: the TLS certificate of the Palette API is not verified"
         )
     if options.api_key and options.base_url.startswith("http://"):
-        warnings.append(
-            "api_key is sent unencrypted: host %s uses plain http" % options.base_url
-        )
+        warnings.append("api_key is sent unencrypted: host %s uses plain http" % options.base_url)
     return warnings
 
 
@@ -133,7 +132,7 @@ def parse_host(value):
         hint = "; write an IPv6 address in brackets, e.g. [::1]:8443" if text.count(":") > 2 else ""
         raise PaletteOptionError(
             "host: %s is not a valid URL (%s)%s" % (show_value(value), exc, hint)
-        )
+        ) from exc
 
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
@@ -144,8 +143,7 @@ def parse_host(value):
     if "@" in parts.netloc:
         # Do not echo the value: it may hold a password.
         raise PaletteOptionError(
-            "host: a user name or password in the URL is not supported; "
-            "give the API key in api_key"
+            "host: a user name or password in the URL is not supported; give the API key in api_key"
         )
     if parts.path not in ("", "/") or parts.query or parts.fragment or text.endswith(("?", "#")):
         raise PaletteOptionError(
@@ -174,9 +172,7 @@ def _check_hostname(value, hostname):
     except UnicodeError:
         ascii_name = ""
     if not _HOSTNAME.match(ascii_name):
-        raise PaletteOptionError(
-            "host: %s is not a valid host name" % show_value(hostname)
-        )
+        raise PaletteOptionError("host: %s is not a valid host name" % show_value(hostname))
     return ascii_name.lower()
 
 
@@ -242,7 +238,7 @@ def _check_ca_file(option, path):
         with open(path, "rb") as handle:
             pem = handle.read()
     except OSError as exc:
-        raise PaletteOptionError("%s: cannot read %s: %s" % (option, shown, exc.strerror))
+        raise PaletteOptionError("%s: cannot read %s: %s" % (option, shown, exc.strerror)) from exc
     if b"-----BEGIN CERTIFICATE-----" not in pem:
         raise PaletteOptionError(
             "%s: %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)" % (option, shown)

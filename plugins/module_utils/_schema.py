@@ -22,14 +22,14 @@ try:
     from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
 except ImportError:
     # The module reports the missing library with missing_required_lib().
-    VOLUPTUOUS_IMPORT_ERROR = traceback.format_exc()
+    VOLUPTUOUS_IMPORT_ERROR: str | None = traceback.format_exc()
 else:
     VOLUPTUOUS_IMPORT_ERROR = None
 
 # authType is an enum in the spec; values are compared as sent (case-sensitive), since
 # the role's nginx setup depends on the value and must not guess at a new one.
 AUTH_TYPES = ("password", "sso")
-INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _whole_number(value):
@@ -101,8 +101,14 @@ def _schemas():
 
 # The org result: each API field under its snake_case name, always present.
 ORG_FIELDS = (
-    "appEnv", "authType", "orgName", "redirectUrl",
-    "rootDomain", "securityMode", "ssoLogins", "totalTenants",
+    "appEnv",
+    "authType",
+    "orgName",
+    "redirectUrl",
+    "rootDomain",
+    "securityMode",
+    "ssoLogins",
+    "totalTenants",
 )
 SSO_LOGIN_FIELDS = ("displayName", "logo", "name", "redirectUri")
 
@@ -118,13 +124,14 @@ def validate_org(body, url=None):
         raise PaletteResponseError(
             "Palette's response%s is not an organisation description: expected a JSON "
             "object, got %s" % (" from " + _origin(url) if url else "", _json_type(body)),
-            status=200, url=url,
+            status=200,
+            url=url,
         )
 
     try:
         checked = _schemas()["login_response"](body)
     except MultipleInvalid as exc:
-        raise PaletteResponseError(_describe(exc, body), status=200, url=url)
+        raise PaletteResponseError(_describe(exc, body), status=200, url=url) from exc
 
     org = {snake_case(field): checked.get(field) for field in ORG_FIELDS}
     org["sso_logins"] = [
@@ -141,8 +148,13 @@ def _origin(url):
 
 def _json_type(value):
     """The JSON name of a decoded value's type."""
-    for kind, name in ((bool, "a boolean"), ((int, float), "a number"), (str, "a string"),
-                       (list, "an array"), (dict, "an object")):
+    for kind, name in (
+        (bool, "a boolean"),
+        ((int, float), "a number"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "an object"),
+    ):
         if isinstance(value, kind):
             return name
     return "null"

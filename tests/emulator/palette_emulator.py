@@ -43,10 +43,20 @@ DEFAULT_ORGS_FILE = os.path.join(HERE, "fixtures", "orgs.json")
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 
-OVERRIDE_KEYS = frozenset((
-    "status", "headers", "body", "json", "latency", "stall",
-    "redirect", "html", "oversize", "truncate",
-))
+OVERRIDE_KEYS = frozenset(
+    (
+        "status",
+        "headers",
+        "body",
+        "json",
+        "latency",
+        "stall",
+        "redirect",
+        "html",
+        "oversize",
+        "truncate",
+    )
+)
 # Each of these replaces the body, so an override may carry at most one of them.
 BODY_KEYS = ("body", "json", "html", "oversize")
 
@@ -132,7 +142,7 @@ def check_loopback(bind):
     try:
         address = ipaddress.ip_address(bind)
     except ValueError:
-        raise ValueError("bind must be a loopback IP address, not %r" % (bind,))
+        raise ValueError("bind must be a loopback IP address, not %r" % (bind,)) from None
     if not address.is_loopback:
         raise ValueError("refusing to bind %s: the emulator is loopback only" % bind)
 
@@ -177,8 +187,7 @@ def check_override(override):
 
     unknown = sorted(set(override) - OVERRIDE_KEYS)
     if unknown:
-        raise ValueError("unknown override keys %s; known: %s"
-                         % (unknown, sorted(OVERRIDE_KEYS)))
+        raise ValueError("unknown override keys %s; known: %s" % (unknown, sorted(OVERRIDE_KEYS)))
     bodies = [key for key in BODY_KEYS if key in override]
     if len(bodies) > 1:
         raise ValueError("an override may set only one of %s, got %s" % (BODY_KEYS, bodies))
@@ -210,14 +219,17 @@ class _Server(http.server.ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops connections when dozens of forks
     # connect at once, and the retransmitted SYN adds a second to their timings.
     request_queue_size = 128
-    emulator = None
-    ssl_context = None
+    # Set by Emulator.start() as soon as the server exists.
+    emulator: Emulator
+    ssl_context: ssl.SSLContext | None = None
 
     def server_bind(self):
         # HTTPServer.server_bind resolves the bind address with getfqdn, which can stall
         # on a host without working DNS; the name is never used here.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        # A TCP server's address is (host, port) or (host, port, flow, scope).
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
 
     def handle_error(self, request, client_address):
         # Hang-ups, refused TLS handshakes and time-outs are what fault tests provoke.
@@ -235,6 +247,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     """Reads one request at a time and hands it to the Emulator; owns all socket I/O."""
 
     protocol_version = "HTTP/1.1"
+    server: _Server
     timeout = IDLE_TIMEOUT
 
     def setup(self):
@@ -330,7 +343,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = b"" if head_only else reply.body
         if reply.truncate:
             # Content-Length promises the whole body; the client gets half, then EOF.
-            body = body[:len(body) // 2]
+            body = body[: len(body) // 2]
             self.close_connection = True
         self.wfile.write(head + body)
 
@@ -338,8 +351,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if emulator.access_log is not None:
             # Method and path only: header values (the ApiKey) stay out of logs.
             target = getattr(self, "path", "-")
-            emulator.access_log.write("%s %s %s -> %d\n" % (
-                self.client_address[0], self.command, target, reply.status))
+            emulator.access_log.write(
+                "%s %s %s -> %d\n" % (self.client_address[0], self.command, target, reply.status)
+            )
             emulator.access_log.flush()
 
 
@@ -350,9 +364,21 @@ class Emulator:
     itself after ``lifetime`` seconds (``None`` or 0: never), so nothing is left running.
     """
 
-    def __init__(self, port=0, tls=False, bind="127.0.0.1", state_dir=None, orgs_file=None,
-                 require_auth=False, api_key=None, echo_key_in_errors=False,
-                 case_sensitive=False, lifetime=600.0, ca_dir=None, access_log=None):
+    def __init__(
+        self,
+        port=0,
+        tls=False,
+        bind="127.0.0.1",
+        state_dir=None,
+        orgs_file=None,
+        require_auth=False,
+        api_key=None,
+        echo_key_in_errors=False,
+        case_sensitive=False,
+        lifetime=600.0,
+        ca_dir=None,
+        access_log=None,
+    ):
         check_loopback(bind)
         if require_auth and not api_key:
             raise ValueError("require_auth needs an api_key")
@@ -376,13 +402,13 @@ class Emulator:
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._owns_state_dir = state_dir is None
-        self._server = None
+        self._server: _Server | None = None
         self._threads = []
         self._connections = set()
         self._default = None
-        self._sequence = collections.deque()
+        self._sequence: collections.deque[dict] = collections.deque()
         self._org_bodies = {}
-        self._log = collections.deque(maxlen=MAX_LOG_ENTRIES)
+        self._log: collections.deque[dict] = collections.deque(maxlen=MAX_LOG_ENTRIES)
         self._count = 0
 
     # -- life cycle -----------------------------------------------------------------
@@ -463,8 +489,9 @@ class Emulator:
         self.stop()
 
     def _spawn(self, target, *args):
-        thread = threading.Thread(target=target, args=args, daemon=True,
-                                  name="palette-emulator-%s" % target.__name__)
+        thread = threading.Thread(
+            target=target, args=args, daemon=True, name="palette-emulator-%s" % target.__name__
+        )
         thread.start()
         self._threads.append(thread)
 
@@ -523,8 +550,10 @@ class Emulator:
     def faults(self):
         """The overrides in effect: ``{"default": ..., "sequence": [...]}``."""
         with self._lock:
-            return {"default": copy.deepcopy(self._default),
-                    "sequence": copy.deepcopy(list(self._sequence))}
+            return {
+                "default": copy.deepcopy(self._default),
+                "sequence": copy.deepcopy(list(self._sequence)),
+            }
 
     def set_faults(self, default=None, sequence=None):
         """Replace the fault overrides; with no arguments, clear them.
@@ -571,7 +600,7 @@ class Emulator:
 
     def record(self, handler, path, raw_query):
         """Append a request to the log and return its entry."""
-        headers = {}
+        headers: dict[str, str] = {}
         for name, value in handler.headers.items():
             # Repeated headers are joined the way HTTP allows folding them.
             headers[name] = "%s, %s" % (headers[name], value) if name in headers else value
@@ -713,7 +742,7 @@ class Emulator:
 
     def admin(self, method, path, body):
         """Answer a request under /_emulator/: never logged, never faulted."""
-        rest = path[len(ADMIN_PREFIX) + 1:]
+        rest = path[len(ADMIN_PREFIX) + 1 :]
         route = rest.rstrip("/")
         try:
             if route == "requests" and method == "GET":
@@ -727,7 +756,7 @@ class Emulator:
                 return self._admin_faults(method, body)
             if rest.startswith("orgs/"):
                 # The name is percent-encoded in the path; "orgs/" alone is the empty name.
-                name = urllib.parse.unquote(rest[len("orgs/"):])
+                name = urllib.parse.unquote(rest[len("orgs/") :])
                 return self._admin_org(method, name, body)
             if route == "reset" and method == "POST":
                 self.reset()
@@ -781,8 +810,14 @@ class Emulator:
         self.ca_path = os.path.join(ca_dir, "ca.pem")
         self.wrong_ca_path = os.path.join(ca_dir, "wrong-ca.pem")
 
-        names = ["localhost", "palette.example.test", "sink.example.test",
-                 "127.0.0.1", "::1", self.bind]
+        names = [
+            "localhost",
+            "palette.example.test",
+            "sink.example.test",
+            "127.0.0.1",
+            "::1",
+            self.bind,
+        ]
         cert_path = os.path.join(self.state_dir, "server.pem")
         key_path = os.path.join(self.state_dir, "server-key.pem")
         write_leaf(ca_key, ca_cert, names, cert_path, key_path)
@@ -805,6 +840,7 @@ def load_or_make_ca(ca_dir, stem):
     """Return (key, cert) of the CA ``<stem>.pem``, creating it if it is missing."""
     # cryptography is imported here, so that plain HTTP needs nothing beyond the stdlib.
     import fcntl
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -831,28 +867,50 @@ def load_or_make_ca(ca_dir, stem):
                 return key, cert
 
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(
-            NameOID.COMMON_NAME, "Palette emulator %s %s" % (stem, uuid.uuid4().hex[:8]))])
+        name = x509.Name(
+            [
+                x509.NameAttribute(
+                    NameOID.COMMON_NAME, "Palette emulator %s %s" % (stem, uuid.uuid4().hex[:8])
+                )
+            ]
+        )
         ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
         cert = (
             x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
+            .subject_name(name)
+            .issuer_name(name)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(hours=1))
             .not_valid_after(now + datetime.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
             .add_extension(ski, critical=False)
             .sign(key, hashes.SHA256())
         )
 
-        _write_pem(key_path, key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()), 0o600)
+        _write_pem(
+            key_path,
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+            0o600,
+        )
         _write_pem(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         return key, cert
 
@@ -864,7 +922,7 @@ def write_leaf(ca_key, ca_cert, names, cert_path, key_path):
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    sans = []
+    sans: list[x509.GeneralName] = []
     for name in dict.fromkeys(names):
         try:
             sans.append(x509.IPAddress(ipaddress.ip_address(name)))
@@ -892,9 +950,15 @@ def write_leaf(ca_key, ca_cert, names, cert_path, key_path):
         .sign(ca_key, hashes.SHA256())
     )
 
-    _write_pem(key_path, key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()), 0o600)
+    _write_pem(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        0o600,
+    )
     _write_pem(cert_path, cert.public_bytes(serialization.Encoding.PEM))
 
 
@@ -904,34 +968,56 @@ def write_leaf(ca_key, ca_cert, names, cert_path, key_path):
 def parse_args(argv):
     """Parse the command line; see README.md for every flag."""
     parser = argparse.ArgumentParser(
-        prog="palette_emulator.py", allow_abbrev=False,
-        description="Local emulator of Palette's GET /v1/auth/org (loopback only).")
+        prog="palette_emulator.py",
+        allow_abbrev=False,
+        description="Local emulator of Palette's GET /v1/auth/org (loopback only).",
+    )
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free one)")
     parser.add_argument("--bind", default="127.0.0.1", help="loopback address, e.g. ::1")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS, generated CA")
     parser.add_argument("--state-dir", help="where ca.pem, the log and the ready file go")
     parser.add_argument("--ca-dir", help="where the CAs live, shared between emulators")
-    parser.add_argument("--remove-state-dir", action="store_true",
-                        help="delete the state directory on exit")
+    parser.add_argument(
+        "--remove-state-dir", action="store_true", help="delete the state directory on exit"
+    )
     parser.add_argument("--orgs", help="fixtures file instead of fixtures/orgs.json")
-    parser.add_argument("--require-auth", action="store_true",
-                        help="answer 401 unless the ApiKey header equals --api-key")
-    parser.add_argument("--api-key", default=os.environ.get("PALETTE_EMULATOR_API_KEY"),
-                        help="key for --require-auth (env PALETTE_EMULATOR_API_KEY)")
-    parser.add_argument("--echo-key-in-errors", action="store_true",
-                        help="repeat the received ApiKey in error messages")
-    parser.add_argument("--case-sensitive", action="store_true",
-                        help="match orgName case-sensitively")
+    parser.add_argument(
+        "--require-auth",
+        action="store_true",
+        help="answer 401 unless the ApiKey header equals --api-key",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("PALETTE_EMULATOR_API_KEY"),
+        help="key for --require-auth (env PALETTE_EMULATOR_API_KEY)",
+    )
+    parser.add_argument(
+        "--echo-key-in-errors",
+        action="store_true",
+        help="repeat the received ApiKey in error messages",
+    )
+    parser.add_argument(
+        "--case-sensitive", action="store_true", help="match orgName case-sensitively"
+    )
     parser.add_argument("--latency", type=float, help="seconds to wait before every answer")
-    parser.add_argument("--fault",
-                        help='JSON: one override, or {"default": ..., "sequence": [...]}')
-    parser.add_argument("--lifetime", type=float, default=600.0,
-                        help="stop after this many seconds (0: never); default 600")
+    parser.add_argument(
+        "--fault", help='JSON: one override, or {"default": ..., "sequence": [...]}'
+    )
+    parser.add_argument(
+        "--lifetime",
+        type=float,
+        default=600.0,
+        help="stop after this many seconds (0: never); default 600",
+    )
     parser.add_argument("--ready-file", help="write the ready JSON here once listening")
-    parser.add_argument("--background", action="store_true",
-                        help="start a detached emulator, print its ready JSON, exit")
-    parser.add_argument("--stop", action="store_true",
-                        help="stop the emulator named by --ready-file")
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="start a detached emulator, print its ready JSON, exit",
+    )
+    parser.add_argument(
+        "--stop", action="store_true", help="stop the emulator named by --ready-file"
+    )
     args = parser.parse_args(argv)
 
     if args.stop and not args.ready_file:
@@ -978,10 +1064,19 @@ def run_foreground(args):
     """Serve until SIGTERM, SIGINT, /_emulator/shutdown or the lifetime ends."""
     default, sequence = initial_faults(args)
     emulator = Emulator(
-        port=args.port, tls=args.tls, bind=args.bind, state_dir=args.state_dir,
-        orgs_file=args.orgs, require_auth=args.require_auth, api_key=args.api_key,
-        echo_key_in_errors=args.echo_key_in_errors, case_sensitive=args.case_sensitive,
-        lifetime=args.lifetime, ca_dir=args.ca_dir, access_log=sys.stderr)
+        port=args.port,
+        tls=args.tls,
+        bind=args.bind,
+        state_dir=args.state_dir,
+        orgs_file=args.orgs,
+        require_auth=args.require_auth,
+        api_key=args.api_key,
+        echo_key_in_errors=args.echo_key_in_errors,
+        case_sensitive=args.case_sensitive,
+        lifetime=args.lifetime,
+        ca_dir=args.ca_dir,
+        access_log=sys.stderr,
+    )
     emulator.set_faults(default, sequence)
 
     # Signal handlers only set a flag; the main loop below does the stopping.
@@ -991,9 +1086,13 @@ def run_foreground(args):
 
     emulator.start()
     ready = {
-        "url": emulator.url, "host_port": emulator.host_port, "port": emulator.port,
-        "ca_path": emulator.ca_path, "wrong_ca_path": emulator.wrong_ca_path,
-        "pid": os.getpid(), "state_dir": emulator.state_dir,
+        "url": emulator.url,
+        "host_port": emulator.host_port,
+        "port": emulator.port,
+        "ca_path": emulator.ca_path,
+        "wrong_ca_path": emulator.wrong_ca_path,
+        "pid": os.getpid(),
+        "state_dir": emulator.state_dir,
     }
     if args.ready_file:
         write_json_atomically(args.ready_file, ready)
@@ -1032,7 +1131,11 @@ def run_background(argv, args):
     with open(log_path, "ab") as log, open(os.devnull, "rb") as devnull:
         child = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__)] + child_argv,
-            stdin=devnull, stdout=log, stderr=log, start_new_session=True)
+            stdin=devnull,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -1047,8 +1150,10 @@ def run_background(argv, args):
     if child.poll() is None:
         child.terminate()
         child.wait(5)
-    sys.stderr.write("palette emulator did not start (exit %s); log %s:\n%s" % (
-        child.returncode, log_path, log_tail(log_path)))
+    sys.stderr.write(
+        "palette emulator did not start (exit %s); log %s:\n%s"
+        % (child.returncode, log_path, log_tail(log_path))
+    )
     if not args.state_dir:
         shutil.rmtree(state_dir, ignore_errors=True)
     return 1
@@ -1127,7 +1232,8 @@ def request_shutdown(ready):
             return False
     # An empty ProxyHandler: proxy variables in the environment must not catch loopback.
     opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+    )
     url = ready["url"] + ADMIN_PREFIX + "/shutdown"
     request = urllib.request.Request(url, method="POST")
     try:

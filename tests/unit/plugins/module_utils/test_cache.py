@@ -156,10 +156,13 @@ def test_an_oversized_entry_is_a_miss(tmp_path):
 
 def test_an_unreadable_entry_is_a_miss_not_an_error(tmp_path):
     cache_in(tmp_path).get_or_fetch("k1", Fetch("old"))
-    os.chmod(tmp_path / "cache" / "k1.json", 0)
-    if os.access(tmp_path / "cache" / "k1.json", os.R_OK):
-        pytest.skip("this user reads any file (root)")
+    entry = tmp_path / "cache" / "k1.json"
+    entry.unlink()
+    # A directory in the entry's place cannot be read (or replaced), even by root, for
+    # whom a mode of 000 would not make a file unreadable.
+    entry.mkdir(mode=0o700)
     assert cache_in(tmp_path).get_or_fetch("k1", Fetch("new")) == "new"
+    assert cache_in(tmp_path).get_or_fetch("k1", Fetch("newer")) == "newer"
 
 
 def test_an_entry_others_can_read_or_write_is_ignored(tmp_path):
