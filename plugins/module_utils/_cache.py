@@ -178,6 +178,9 @@ class FileCache:
         age = self._clock() - stored_at
         if not -CLOCK_SKEW_SECONDS <= age < self.ttl:
             return False, None
+        # Only text is ever stored; anything else was not written by this cache.
+        if not isinstance(entry["value"], str):
+            return False, None
         return True, entry["value"]
 
     def _lock(self, key):

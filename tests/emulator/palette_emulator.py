@@ -836,6 +836,19 @@ def _write_pem(path, data, mode=0o644):
     os.replace(temp, path)
 
 
+def _write_key_and_cert(key, cert, key_path, cert_path):
+    """Write a private key (mode 0600) and its certificate as PEM files."""
+    from cryptography.hazmat.primitives import serialization
+
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    _write_pem(key_path, key_pem, 0o600)
+    _write_pem(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+
+
 def load_or_make_ca(ca_dir, stem):
     """Return (key, cert) of the CA ``<stem>.pem``, creating it if it is missing."""
     # cryptography is imported here, so that plain HTTP needs nothing beyond the stdlib.
@@ -902,23 +915,14 @@ def load_or_make_ca(ca_dir, stem):
             .sign(key, hashes.SHA256())
         )
 
-        _write_pem(
-            key_path,
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ),
-            0o600,
-        )
-        _write_pem(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+        _write_key_and_cert(key, cert, key_path, cert_path)
         return key, cert
 
 
 def write_leaf(ca_key, ca_cert, names, cert_path, key_path):
     """Issue a server certificate for ``names`` (DNS names or IPs), signed by the CA."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -950,16 +954,7 @@ def write_leaf(ca_key, ca_cert, names, cert_path, key_path):
         .sign(ca_key, hashes.SHA256())
     )
 
-    _write_pem(
-        key_path,
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        0o600,
-    )
-    _write_pem(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+    _write_key_and_cert(key, cert, key_path, cert_path)
 
 
 # -- command line ---------------------------------------------------------------------

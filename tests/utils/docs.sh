@@ -67,6 +67,7 @@ antsibull-docs --config-file "$site/antsibull-docs.cfg" collection --use-current
 guides=$site/rst/guides
 mkdir -p "$guides"
 cp "$collection"/docs/*.md "$guides/"
+[ ! -d "$collection/docs/images" ] || cp -a "$collection/docs/images" "$guides/"
 cp "$collection/tests/emulator/README.md" "$guides/emulator.md"
 for readme in "$collection"/roles/*/README.md; do
   [ -e "$readme" ] || continue

@@ -40,19 +40,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$collection"
 
-passed=0 failed=0
-check() {
-  local what=$1 start=$SECONDS
-  shift
-  if "$@" >"$work/out" 2>&1; then
-    passed=$((passed + 1))
-    echo "ok: $what ($((SECONDS - start)) s)"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $what ($((SECONDS - start)) s)"
-    sed 's/^/    /' "$work/out"
-  fi
-}
+# shellcheck source=tests/utils/checks.sh
+. "$root/tests/utils/checks.sh"
 
 python_paths=(plugins tests/emulator)
 ruff_format() { ruff format --check --diff --config tests/ruff.toml "${python_paths[@]}"; }

@@ -12,19 +12,8 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0 failed=0
-check() {
-  local what=$1
-  shift
-  if "$@" >"$work/out" 2>&1; then
-    passed=$((passed + 1))
-    echo "ok: $what"
-  else
-    failed=$((failed + 1))
-    echo "FAILED: $what"
-    sed 's/^/    /' "$work/out"
-  fi
-}
+# shellcheck source=tests/utils/checks.sh
+. "$root/tests/utils/checks.sh"
 
 tarball=$(tests/utils/install-collection.sh "$collection" "$work/collections")
 installed=$work/collections/ansible_collections/spectrocloud/palette

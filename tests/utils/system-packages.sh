@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the checks and the demo use when they are missing: the
-# linter that ansible-test's shell sanity test runs, and nginx for the sso_gateway role
-# (its integration target and make demo). Without root it only says what is missing.
+# linter that ansible-test's shell sanity test runs, nginx for the sso_gateway role (its
+# integration target and make demo), and Chromium, which renders the role's landing
+# page in that target. Without root it only says what is missing.
 set -euo pipefail
 
 missing=()
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v chromium >/dev/null || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

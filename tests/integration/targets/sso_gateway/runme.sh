@@ -76,6 +76,45 @@ for org in corp-saml corp-oidc acme; do
   [ "$(changed)" = 0 ]
 done
 
+# --- The landing page as a browser renders it (headless Chromium, no network beyond
+# 127.0.0.1): both of acme's providers are links, and a screenshot is kept under
+# tests/output for docs/role.md (docs/images/sso_gateway-landing.png is a copy).
+chrome() {
+  chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --disable-quic \
+    --user-data-dir="$work/chrome" "$@" http://127.0.0.1:18080/ 2>/dev/null
+}
+chrome --dump-dom > "$work/dom.html"
+"$python" - "$work/dom.html" <<'PY'
+import sys
+from html.parser import HTMLParser
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.scripts, self._href = [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+
+    def handle_data(self, data):
+        if self._href and data.strip():
+            self.links.append((data.strip(), self._href))
+            self._href = None
+
+page = Links()
+page.feed(open(sys.argv[1], encoding="utf-8").read())
+names = [name for name, href in page.links if href.startswith("https://")]
+assert names == ["GitHub", "Google"], page.links
+assert page.scripts == 0
+PY
+screenshots=$collection/tests/output/screenshots
+mkdir -p "$screenshots"
+chrome --window-size=900,600 --screenshot="$screenshots/sso_gateway-landing.png" >/dev/null
+[ -s "$screenshots/sso_gateway-landing.png" ]
+
 # --- Check mode: shows the site's diff, runs the fetch, writes and reloads nothing.
 before=$(tree_sum)
 pid=$(cat "$GW_WORK/gw/logs/nginx.pid")
@@ -170,6 +209,14 @@ done
 page=$(curl -s http://127.0.0.1:18080/)
 grep -qF '<a href="https://idp.example.test/auth?a=1&amp;b=2"><img src="https://cdn.example.test/corp.png" alt=""><span>Corp &amp; &lt;Co&gt;</span></a>' <<<"$page"
 
+# --- Booleans given as strings, as -e and INI inventories give them, keep their meaning.
+demo_org '{"ssoLogins": [
+  {"name": "plain", "displayName": "Plain", "logo": "", "redirectUri": "http://idp.example.test/plain"}]}'
+play -e org=demo-org -e sso_gateway_allow_http=false
+refute grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.0.0.1:18080/)"
+play -e org=demo-org -e sso_gateway_allow_http=yes
+grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.0.0.1:18080/)"
+
 # --- D07: the whole configuration is validated before the site goes live.
 demo_org '{}'
 org_json demo-org
@@ -217,6 +264,22 @@ emu DELETE requests
 ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org --limit web03 | tee "$work/last.log"
 [ "$(emu_count)" = 1 ]
 grep -Eq '^web03 .* failed=0' "$work/last.log"
+
+# --- One org per play: hosts that name another org than the one fetched fail before
+# anything is written for them; the host whose org was fetched is configured with it.
+{ echo '[mixed]'
+  for org in acme corp-saml corp-oidc; do
+    echo "mixed-$org org=$org ansible_connection=local ansible_python_interpreter=$python gw_start=false"
+  done; } > "$work/mixed"
+emu DELETE requests
+refute ansible-playbook -i "$work/mixed" "$here/site.yml" > "$work/last.log"
+grep -q 'the role serves one org per play' "$work/last.log"
+[ "$(emu_count)" = 1 ]
+[ "$(find "$GW_WORK" -maxdepth 1 -name 'mixed-*' -printf '%f\n')" = mixed-acme ]
+grep -qF 'return 302 "https://acme.console.spectrocloud.com";' \
+  "$GW_WORK/mixed-acme/conf/sites-available/sso_gateway.conf"
+refute ansible-playbook -i "$work/one" "$here/site.yml" -e org= > "$work/last.log"
+grep -q 'sso_gateway_org_name is empty' "$work/last.log"
 
 # --- C24: forty hosts, ten forks, one API request.
 { echo '[web]'; for i in $(seq -w 1 40); do echo "many$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/forty"

@@ -429,3 +429,11 @@ def test_the_api_key_is_never_written_in_clear_or_as_its_plain_digest(tmp_path):
     written = everything_in(tmp_path / "cache")
     for secret in (API_KEY, digest(API_KEY), "pw-5e2b"):
         assert secret.encode() not in written
+
+
+def test_an_entry_whose_value_is_not_text_is_a_miss(tmp_path):
+    cache_in(tmp_path).get_or_fetch("k1", Fetch("old"))
+    entry = tmp_path / "cache" / "k1.json"
+    stored = json.loads(entry.read_text())
+    entry.write_text(json.dumps(dict(stored, value=5)))
+    assert cache_in(tmp_path).get_or_fetch("k1", Fetch("new")) == "new"
