@@ -146,8 +146,11 @@ org:
           description: Where signing in with this provider starts (C(redirectUri)).
           type: str
           returned: success
-          sample: >-
-            https://github.idp.example.test/login/oauth/authorize?client_id=Iv1.emu0acme0github&redirect_uri=https%3A%2F%2Facme.console.spectrocloud.com%2Fv1%2Fauth%2Fsso%2Fgithub%2Fcallback&scope=read%3Auser+user%3Aemail&state=acme-gh-4e1b
+          # A backslash at the end of a line joins the next without a space.
+          sample: "https://github.idp.example.test/login/oauth/authorize?\
+            client_id=Iv1.emu0acme0github&redirect_uri=https%3A%2F%2Facme.console\
+            .spectrocloud.com%2Fv1%2Fauth%2Fsso%2Fgithub%2Fcallback&scope=read%3Auser\
+            +user%3Aemail&state=acme-gh-4e1b"
     total_tenants:
       description: The number of tenants in the environment (C(totalTenants)).
       type: int

@@ -145,9 +145,11 @@ D03_LOGINS = [
     {"name": "js2", "display_name": "Tab trick", "logo": "", "redirect_uri": " JaVa\tScRiPt:alert(1)"},
     {"name": "attr", "display_name": "Attr", "logo": "",
      "redirect_uri": 'https://idp.example.test/auth" onmouseover="alert(1)'},
-    {"name": "img", "display_name": "Logo", "logo": "javascript:alert(2)", "redirect_uri": "https://idp.example.test/ok"},
+    {"name": "img", "display_name": "Logo", "logo": "javascript:alert(2)",
+     "redirect_uri": "https://idp.example.test/ok"},
     {"name": "svg", "display_name": "Svg",
-     "logo": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMykiLz4=",
+     "logo": "data:image/svg+xml;base64,"
+             "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMykiLz4=",
      "redirect_uri": "https://idp.example.test/ok2"},
     {"name": "good", "display_name": "Corp & <Co>", "logo": "https://cdn.example.test/corp.png",
      "redirect_uri": "https://idp.example.test/auth?a=1&b=2"},
