@@ -25,6 +25,7 @@ from ._errors import (
     PaletteConnectionError,
     PaletteError,
     PaletteResponseError,
+    origin,
     show_value,
 )
 
@@ -120,7 +121,7 @@ class PaletteClient:
                 # requests checks some settings only when it sends: a CA bundle it
                 # cannot load, a header it cannot encode.
                 raise PaletteConnectionError(
-                    "could not send the request to %s: %s" % (_origin(url), _reason(exc)),
+                    "could not send the request to %s: %s" % (origin(url), _reason(exc)),
                     url=url,
                 ) from exc
 
@@ -134,7 +135,7 @@ class PaletteClient:
                 return response, attempt
             response.close()
             self._warn_retry(
-                "Palette at %s answered HTTP %d" % (_origin(url), response.status_code),
+                "Palette at %s answered HTTP %d" % (origin(url), response.status_code),
                 wait,
                 attempt,
             )
@@ -172,16 +173,16 @@ class PaletteClient:
             if not written:
                 raise PaletteConnectionError(
                     "Palette at %s answered HTTP %d with an empty Location; cannot follow it"
-                    % (_origin(url), response.status_code),
+                    % (origin(url), response.status_code),
                     status=response.status_code,
                     url=url,
                 )
             location = urljoin(target, written)
-            if _origin(location) != _origin(self.options.base_url):
+            if origin(location) != origin(self.options.base_url):
                 raise PaletteConnectionError(
                     "Palette at %s redirected the request to %s; the redirect was refused "
                     "so that the API key is never sent to another host. If the API lives "
-                    "there, set host to it." % (_origin(url), _origin(location)),
+                    "there, set host to it." % (origin(url), origin(location)),
                     status=response.status_code,
                     url=url,
                 )
@@ -189,7 +190,7 @@ class PaletteClient:
 
         raise PaletteConnectionError(
             "Palette at %s redirected the request more than %d times; giving up"
-            % (_origin(url), MAX_REDIRECTS),
+            % (origin(url), MAX_REDIRECTS),
             url=url,
         )
 
@@ -224,22 +225,6 @@ def _new_session(options):
     session.trust_env = False
     session.verify = options.verify
     return session
-
-
-def _origin(url):
-    """Return ``scheme://host[:port]`` of a URL, without a default port, for comparing."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = "[%s]" % host
-    try:
-        port = parts.port
-    except ValueError:
-        port = "?"
-    if port is None or port == {"https": 443, "http": 80}.get(scheme):
-        return "%s://%s" % (scheme, host)
-    return "%s://%s:%s" % (scheme, host, port)
 
 
 def _backoff(attempt):
@@ -329,7 +314,7 @@ def _root_cause(exc):
 
 def _connection_error(exc, url, options):
     errors = requests.exceptions
-    host = _origin(url)
+    host = origin(url)
     if isinstance(exc, errors.SSLError):
         message = _tls_error(exc, host, options.verify)
     elif isinstance(exc, errors.Timeout):
@@ -366,7 +351,7 @@ def _read_body(response, url, timeout):
     """Read the whole body, refusing one over MAX_BODY_BYTES or slower than ``timeout``."""
     too_large = PaletteResponseError(
         "Palette's response from %s is larger than %d bytes; refused"
-        % (_origin(url), MAX_BODY_BYTES),
+        % (origin(url), MAX_BODY_BYTES),
         status=response.status_code,
         url=url,
     )
@@ -388,7 +373,7 @@ def _read_body(response, url, timeout):
     except requests.exceptions.ContentDecodingError as exc:
         raise PaletteResponseError(
             "Palette's response from %s could not be decoded (Content-Encoding %s): %s"
-            % (_origin(url), show_value(response.headers.get("Content-Encoding")), _reason(exc)),
+            % (origin(url), show_value(response.headers.get("Content-Encoding")), _reason(exc)),
             status=response.status_code,
             url=url,
         ) from exc
@@ -396,13 +381,13 @@ def _read_body(response, url, timeout):
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):
             raise PaletteConnectionError(
                 "Palette at %s did not send the whole response within the timeout of %g "
-                "seconds" % (_origin(url), timeout),
+                "seconds" % (origin(url), timeout),
                 status=response.status_code,
                 url=url,
             ) from exc
         raise PaletteConnectionError(
             "the connection to %s broke before the whole response arrived: %s"
-            % (_origin(url), _reason(exc)),
+            % (origin(url), _reason(exc)),
             status=response.status_code,
             url=url,
         ) from exc
@@ -417,7 +402,7 @@ def _read_json(response, url, timeout):
         raise PaletteResponseError(
             "Palette's response from %s (HTTP %d, Content-Type %s) is not JSON: %s"
             % (
-                _origin(url),
+                origin(url),
                 response.status_code,
                 show_value(response.headers.get("Content-Type")),
                 _snippet(raw),
@@ -491,15 +476,15 @@ def _api_error(response, url, org_name, attempts, timeout):
     status = response.status_code
     error, snippet = _error_fields(response, url, timeout)
     what = (
-        "organisation %s at %s" % (show_value(org_name), _origin(url))
+        "organisation %s at %s" % (show_value(org_name), origin(url))
         if org_name
-        else "the default organisation at %s" % _origin(url)
+        else "the default organisation at %s" % origin(url)
     )
     if status == 404 and not (error and error.get("code") == "ResourceNotFound"):
         # A 404 that is not Palette's own "not found" comes from a wrong path or from
         # something in front of Palette, not from an unknown organisation.
         lead = "the API endpoint %s was not found; check that host is a Palette API" % (
-            _origin(url) + ORG_PATH
+            origin(url) + ORG_PATH
         )
     elif status in _STATUS_LEADS:
         lead = _STATUS_LEADS[status].format(what=what)

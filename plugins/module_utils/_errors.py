@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 
 class PaletteError(Exception):
     """Base of every error the collection raises about a Palette call.
@@ -49,3 +51,19 @@ def show_value(value, limit=80):
     if len(text) > limit:
         text = text[: limit - 5] + "...'" if text[0] == "'" else text[: limit - 3] + "..."
     return text
+
+
+def origin(url):
+    """Return ``scheme://host[:port]`` of a URL, without a default port, for comparing."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = "[%s]" % host
+    try:
+        port = parts.port
+    except ValueError:
+        port = "?"
+    if port is None or port == {"https": 443, "http": 80}.get(scheme):
+        return "%s://%s" % (scheme, host)
+    return "%s://%s:%s" % (scheme, host, port)

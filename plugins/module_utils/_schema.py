@@ -14,9 +14,8 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from urllib.parse import urlsplit
 
-from ._errors import PaletteResponseError, show_value
+from ._errors import PaletteResponseError, origin, show_value
 
 try:
     from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
@@ -123,7 +122,7 @@ def validate_org(body, url=None):
     if not isinstance(body, dict):
         raise PaletteResponseError(
             "Palette's response%s is not an organisation description: expected a JSON "
-            "object, got %s" % (" from " + _origin(url) if url else "", _json_type(body)),
+            "object, got %s" % (" from " + origin(url) if url else "", _json_type(body)),
             status=200,
             url=url,
         )
@@ -139,11 +138,6 @@ def validate_org(body, url=None):
         for login in (checked.get("ssoLogins") or [])
     ]
     return org
-
-
-def _origin(url):
-    parts = urlsplit(url)
-    return "%s://%s" % (parts.scheme, parts.netloc)
 
 
 def _json_type(value):

@@ -9,6 +9,10 @@ dest=${1:?usage: sync-collection.sh DEST}
 cd "$(dirname "$0")/../.."
 
 mkdir -p "$dest"
+# DEST is emptied below: refuse this tree itself or a directory holding it (a link can hide that).
+case "$(pwd -P)/" in
+  "$(cd "$dest" && pwd -P)/"*) echo "sync-collection.sh: $dest holds the source tree" >&2; exit 2 ;;
+esac
 find "$dest" -mindepth 1 -maxdepth 1 ! -name tests ! -name .git -exec rm -rf {} +
 if [ -d "$dest/tests" ]; then
   find "$dest/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
