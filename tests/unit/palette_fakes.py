@@ -9,9 +9,13 @@ import io
 import json
 import os
 
+import pytest
 import requests
+from ansible.module_utils.testing import patch_module_args
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info
 
 API_KEY = "PLACEHOLDER-APIKEY-7f3a9c"
 
@@ -68,3 +72,12 @@ class ScriptedAdapter(BaseAdapter):
 
     def close(self):
         pass
+
+
+def run_module(capsys, **args):
+    """Run palette_org_info with ``args``; return (its parsed result, everything it printed)."""
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            palette_org_info.main()
+    out = capsys.readouterr().out
+    return json.loads(out), out

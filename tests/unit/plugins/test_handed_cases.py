@@ -17,15 +17,17 @@ import socket
 import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common import warnings as ansible_warnings
-from ansible.module_utils.testing import patch_module_args
 from ansible.plugins.loader import lookup_loader
 
 from ansible_collections.spectrocloud.palette.plugins.lookup import (
     palette_redirect_url as lookup_plugin,
 )
-from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info
 from ansible_collections.spectrocloud.palette.tests.emulator.palette_emulator import Emulator
-from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import API_KEY, GOOD_BODY
+from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import (
+    API_KEY,
+    GOOD_BODY,
+    run_module,
+)
 
 DEMO_URL = GOOD_BODY["redirectUrl"]
 
@@ -38,15 +40,6 @@ def fresh_state(monkeypatch):
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
 
 
-def module(capsys, **args):
-    """Run palette_org_info; return (result, everything it printed)."""
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            palette_org_info.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
-
-
 def lookup(*terms, **options):
     """Run palette_redirect_url as Ansible loads it; return its list of URLs."""
     return lookup_loader.get("spectrocloud.palette.palette_redirect_url").run(
@@ -56,7 +49,7 @@ def lookup(*terms, **options):
 
 def both_fail(capsys, org, **options):
     """Run both; both must fail with the same message. Return (module result, output)."""
-    result, out = module(capsys, org_name=org, **options)
+    result, out = run_module(capsys, org_name=org, **options)
     assert result.get("failed") is True, result
     with pytest.raises(AnsibleLookupError) as caught:
         lookup(org, **options)
@@ -67,7 +60,7 @@ def both_fail(capsys, org, **options):
 
 def both_succeed(capsys, org, **options):
     """Run both; both must return the same redirect URL. Return the module result."""
-    result, out = module(capsys, org_name=org, **options)
+    result, out = run_module(capsys, org_name=org, **options)
     assert "failed" not in result, result
     assert lookup(org, **options) == [result["org"]["redirect_url"]]
     assert API_KEY not in out
@@ -202,7 +195,7 @@ def test_a_key_echoed_in_an_error_reaches_neither(capsys, emulator):
 def test_two_429s_then_success_for_both(capsys, emulator):
     limited = {"status": 429, "headers": {"Retry-After": "1"}}
     emulator.set_faults(sequence=[limited, limited])
-    result, _out = module(capsys, org_name="demo-org", **tls(emulator, retries=3))
+    result, _out = run_module(capsys, org_name="demo-org", **tls(emulator, retries=3))
     assert result["org"]["redirect_url"] == DEMO_URL
     emulator.set_faults(sequence=[limited, limited])
     assert lookup("demo-org", **tls(emulator, retries=3)) == [DEMO_URL]

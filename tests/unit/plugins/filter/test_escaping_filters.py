@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.spectrocloud.palette.plugins.filter import safe_sso_logins as logins_module

@@ -97,11 +97,15 @@ def test_explicit_proxy_wins_over_the_environment(emulator, monkeypatch):
         assert [entry["method"] for entry in proxy.requests] == ["CONNECT"]
 
 
-@pytest.mark.parametrize("faults", [
+# The paths a request can take: straight, through a retry, through a same-origin redirect.
+EVERY_PATH = pytest.mark.parametrize("faults", [
     None,
     {"sequence": [{"status": 429, "headers": {"Retry-After": "0"}}]},
     {"sequence": [{"redirect": "/v1/auth/org/?orgName=acme"}]},
 ], ids=["plain", "after-a-retry", "after-a-redirect"])
+
+
+@EVERY_PATH
 def test_validate_certs_false_applies_to_every_path_without_raw_warnings(emulator, faults):
     if faults:
         emulator.set_faults(**faults)
@@ -112,11 +116,7 @@ def test_validate_certs_false_applies_to_every_path_without_raw_warnings(emulato
     assert [str(w.message) for w in caught if "Unverified HTTPS" in str(w.message)] == []
 
 
-@pytest.mark.parametrize("faults", [
-    None,
-    {"sequence": [{"status": 429, "headers": {"Retry-After": "0"}}]},
-    {"sequence": [{"redirect": "/v1/auth/org/?orgName=acme"}]},
-], ids=["plain", "after-a-retry", "after-a-redirect"])
+@EVERY_PATH
 def test_validate_certs_true_fails_on_every_path_without_the_ca(emulator, faults):
     if faults:
         emulator.set_faults(**faults)

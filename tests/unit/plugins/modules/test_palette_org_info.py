@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,13 +12,13 @@ import sys
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info
 from ansible_collections.spectrocloud.palette.tests.unit.palette_fakes import (
     API_KEY,
     GOOD_BODY,
     reply,
+    run_module,
 )
 
 
@@ -28,15 +27,6 @@ def fresh_warnings(monkeypatch):
     """Module warnings are process-wide; each test starts with none."""
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
     monkeypatch.setattr(ansible_warnings, "_global_deprecations", {})
-
-
-def run_module(capsys, **args):
-    """Run the module with ``args`` and return (its parsed result, its raw output)."""
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            palette_org_info.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def emulator_args(emulator, **args):
