@@ -86,7 +86,7 @@ test: venv system-packages
 
 demo: collection system-packages
 	tests/utils/demo.sh $(COLLECTION)
-	tests/utils/demo-role.sh $(COLLECTION)
+	tests/utils/demo-role.sh
 
 clean:
 	rm -rf $(VENV) .venv-lint .venv-2.21 $(BUILD) tests/output

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # make demo (role part): run docs/examples/sso_gateway.yml against the Palette emulator
 # with a private nginx on 127.0.0.1, show what /login answers, then stop that nginx.
-# COLLECTION is the synced copy from the Makefile; nginx must be installed.
+# It uses the collection demo.sh installed under build/demo-collections; nginx must be
+# installed.
 set -euo pipefail
 
-collection=${1:?usage: demo-role.sh COLLECTION}
 cd "$(dirname "$0")/../.."
 installed=$(pwd)/build/demo-collections
 
@@ -12,8 +12,10 @@ command -v nginx >/dev/null || {
   echo "demo-role: nginx is not installed (apt-get install nginx-light)" >&2
   exit 1
 }
-tarball=$(tests/utils/install-collection.sh "$collection" "$installed")
-echo "Installed $(basename "$tarball") into $installed"
+[ -d "$installed/ansible_collections/spectrocloud/palette" ] || {
+  echo "demo-role: the collection is not installed in $installed; run make demo" >&2
+  exit 1
+}
 
 prefix=$(mktemp -d)
 chmod 0755 "$prefix"   # nginx's workers may run as another user and must read the page
