@@ -170,6 +170,7 @@ class LookupModule(LookupBase):
     """Return the redirectUrl of each Palette organisation named in the terms."""
 
     def run(self, terms, variables=None, **kwargs):
+        self._check_option_names(kwargs)
         variables = self._option_variables(variables)
         self.set_options(var_options=variables, direct=kwargs)
         org_names = [_check_term(term) for term in terms]
@@ -189,6 +190,16 @@ class LookupModule(LookupBase):
         )
         self._client = None
         return [self._redirect_url(options, cache, org_name) for org_name in org_names]
+
+    def _check_option_names(self, kwargs):
+        """Refuse a keyword argument that is no option, such as a misspelt ``hots=``."""
+        known = sorted(name for name in self.option_definitions if not name.startswith("_"))
+        unknown = sorted(name for name in kwargs if name not in known)
+        if unknown:
+            raise AnsibleLookupError(
+                "unknown option %s for spectrocloud.palette.palette_redirect_url; expected "
+                "one of %s" % (", ".join(map(show_value, unknown)), ", ".join(known))
+            )
 
     def _option_variables(self, variables):
         """Return the variables the options read (palette_*), rendered."""

@@ -205,6 +205,22 @@ def test_each_failure_has_the_modules_wording(capsys, transport, case):
     assert API_KEY not in str(caught.value)
 
 
+@pytest.mark.parametrize("kwargs, shown", [
+    ({"hots": "https://palette.example.test"}, "'hots'"),
+    ({"allow_unsafe": True}, "'allow_unsafe'"),
+    ({"orgName": "x", "apikey": "y"}, "'apikey', 'orgName'"),
+])
+def test_an_unknown_keyword_argument_fails_naming_it_and_the_options(transport, kwargs, shown):
+    adapter = transport(reply(body=GOOD_BODY))
+    with pytest.raises(AnsibleLookupError) as caught:
+        run_lookup("demo-org", **kwargs)
+    assert caught.value.message.startswith(
+        "unknown option %s for spectrocloud.palette.palette_redirect_url; expected one of "
+        "api_key, ca_path, cache_dir, cache_ttl, host," % shown
+    )
+    assert adapter.sent == []
+
+
 @pytest.mark.parametrize("option, value", [
     ("host", "ftp://x"), ("timeout", -1), ("retries", 11),
     ("ca_path", "/nonexistent/ca.pem"), ("proxy", "not a url"),
