@@ -12,10 +12,11 @@ is an error that names the field path, the value and what was expected.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import traceback
 
-from ._errors import PaletteResponseError, origin, show_value
+from ._errors import PaletteResponseError, origin
 
 try:
     from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
@@ -49,7 +50,7 @@ def _sso_logins(value):
     if value is None:
         return []
     if not isinstance(value, list):
-        raise Invalid("expected a list or null")
+        raise Invalid("expected an array or null")
 
     logins, errors = [], []
     for index, item in enumerate(value):
@@ -160,8 +161,16 @@ def _describe(exc, body):
     for error in sorted(exc.errors, key=lambda e: [str(p) for p in e.path]):
         path = _format_path(error.path)
         value = _value_at(body, error.path)
-        problems.append("field %s: %s, got %s" % (path, error.error_message, show_value(value)))
+        problems.append("field %s: %s, got %s" % (path, error.error_message, _show_json(value)))
     return "Palette's response does not match the organisation schema: " + "; ".join(problems)
+
+
+def _show_json(value, limit=80):
+    """Render a value from the response as JSON spells it, escaped and short."""
+    text = json.dumps(value, ensure_ascii=False)
+    # json.dumps escapes C0 controls; escape what else would not print (bidi, U+2028).
+    text = "".join(c if c.isprintable() else "\\u%04x" % ord(c) for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _format_path(path):

@@ -251,7 +251,7 @@ def test_nulls_become_none_and_an_empty_url_stays_empty(capsys, emulator):
 def test_a_wrong_type_fails_both_naming_the_field(capsys, emulator, field, value):
     emulator.set_org("demo-org", dict(GOOD_BODY, **{field: value}))
     result, _out = both_fail(capsys, "demo-org", **tls(emulator))
-    assert "field %s: " % field in result["msg"] and repr(value) in result["msg"]
+    assert "field %s: " % field in result["msg"] and json.dumps(value) in result["msg"]
     assert "TypeError" not in result["msg"]
 
 
@@ -259,5 +259,5 @@ def test_a_wrong_type_fails_both_naming_the_field(capsys, emulator, field, value
 def test_an_unknown_auth_type_fails_both_with_the_allowed_values(capsys, emulator, auth_type):
     emulator.set_org("demo-org", dict(GOOD_BODY, authType=auth_type))
     result, _out = both_fail(capsys, "demo-org", **tls(emulator))
-    assert ("field authType: expected one of: password, sso (or null), got %r" % auth_type
+    assert ("field authType: expected one of: password, sso (or null), got \"%s\"" % auth_type
             in result["msg"])

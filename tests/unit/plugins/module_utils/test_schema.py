@@ -99,22 +99,37 @@ def test_large_and_float_whole_tenant_counts_are_integers():
     "changes, expected",
     [
         ({"totalTenants": "many"},
-         "field totalTenants: expected a whole number or null, got 'many'"),
+         "field totalTenants: expected a whole number or null, got \"many\""),
         ({"totalTenants": 2.5}, "field totalTenants: expected a whole number or null, got 2.5"),
-        ({"totalTenants": True}, "field totalTenants: expected a whole number or null, got True"),
-        ({"ssoLogins": "x"}, "field ssoLogins: expected a list or null, got 'x'"),
-        ({"ssoLogins": ["x"]}, "field ssoLogins[0]: expected an object, got 'x'"),
+        ({"totalTenants": True}, "field totalTenants: expected a whole number or null, got true"),
+        ({"ssoLogins": "x"}, "field ssoLogins: expected an array or null, got \"x\""),
+        ({"ssoLogins": ["x"]}, "field ssoLogins[0]: expected an object, got \"x\""),
         ({"ssoLogins": [{"displayName": 5}]},
          "field ssoLogins[0].displayName: expected a string or null, got 5"),
-        ({"orgName": ["a"]}, "field orgName: expected a string or null, got ['a']"),
+        ({"orgName": ["a"]}, "field orgName: expected a string or null, got [\"a\"]"),
         ({"authType": "saml"},
-         "field authType: expected one of: password, sso (or null), got 'saml'"),
+         "field authType: expected one of: password, sso (or null), got \"saml\""),
         ({"authType": "SSO"},
-         "field authType: expected one of: password, sso (or null), got 'SSO'"),
+         "field authType: expected one of: password, sso (or null), got \"SSO\""),
     ],
 )
 def test_wrong_types_name_the_field_path_the_value_and_the_expectation(changes, expected):
     assert expected in rejected(body(**changes))
+
+
+@pytest.mark.parametrize("value, shown", [
+    (False, "false"),
+    ({"a": [1, None]}, '{"a": [1, null]}'),
+    ("bad\u202eline\n", '"bad\\u202eline\\n"'),
+    ("x" * 200, '"' + "x" * 76 + "..."),
+])
+def test_a_wrong_value_is_shown_as_json_spells_it_escaped_and_short(value, shown):
+    message = rejected(body(totalTenants=value))
+    assert "field totalTenants: expected a whole number or null, got %s" % shown in message
+
+
+def test_a_null_item_is_shown_as_null():
+    assert "field ssoLogins[0]: expected an object, got null" in rejected(body(ssoLogins=[None]))
 
 
 def test_every_wrong_field_is_reported_at_once():
@@ -131,7 +146,7 @@ def test_a_body_that_is_not_an_object_is_refused(data):
 def test_control_characters_in_values_are_escaped_in_messages():
     message = rejected(body(totalTenants="1\n}\nserver {"))
     assert "\n" not in message
-    assert "'1\\n}\\nserver {'" in message
+    assert '"1\\n}\\nserver {"' in message
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_a_bad_body_fails_naming_the_field(capsys, transport):
     result, _out = run_module(capsys, host="palette.example.test", org_name="demo-org")
     assert result["failed"] is True
     assert result["status"] == 200
-    assert "field totalTenants: expected a whole number or null, got 'many'" in result["msg"]
+    assert "field totalTenants: expected a whole number or null, got \"many\"" in result["msg"]
 
 
 def test_validate_certs_false_warns_once_and_skips_verification(capsys, emulator):
