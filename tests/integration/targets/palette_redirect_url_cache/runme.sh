@@ -175,10 +175,10 @@ section "D08 (d)"
 # --- D08 (d): a helper takes the entry's lock (the lock file the lookup made), starts a
 # write, and is killed with SIGKILL. flock() locks die with their holder, so the next
 # lookup neither waits for the lock (timeout + 2 s) nor trips over the half-written file.
-adhoc_dir=$work/d
-SPECTROCLOUD_CACHE_DIR=$adhoc_dir adhoc 300 > "$work/d.log"
-lock=$(only "$adhoc_dir"/*.lock)
-rm "$(only "$adhoc_dir"/*.json)"
+d_cache=$work/d
+SPECTROCLOUD_CACHE_DIR=$d_cache adhoc 300 > "$work/d.log"
+lock=$(only "$d_cache"/*.lock)
+rm "$(only "$d_cache"/*.json)"
 "$python" "$here/hold_lock.py" "$lock" "$work/held" &
 helper=$!
 for _ in $(seq 1 100); do [ -s "$work/held" ] && break; sleep 0.1; done
@@ -189,16 +189,16 @@ wait "$helper" || [ $? = 137 ]
 helper=
 emu DELETE requests
 ansible-playbook -i "$work/local" "$here/after_dead_holder.yml" \
-  -e "emu_url=$emu_url emu_ca=$emu_ca cache_dir=$adhoc_dir expected_url=$url" > "$work/d.log" 2>&1 \
+  -e "emu_url=$emu_url emu_ca=$emu_ca cache_dir=$d_cache expected_url=$url" > "$work/d.log" 2>&1 \
   || { cat "$work/d.log"; exit 1; }
 [ "$(emu_count)" = 1 ]
-valid_entry "$(only "$adhoc_dir"/*.json)"
+valid_entry "$(only "$d_cache"/*.json)"
 # The dead writer's temporary file is left alone while it might still be a live write, and
 # swept by the next writer of that entry once it is stale (60 s).
 [ -f "$temp" ]
 touch -d '2 minutes ago' "$temp"
-rm "$(only "$adhoc_dir"/*.json)"
-SPECTROCLOUD_CACHE_DIR=$adhoc_dir adhoc 300 > "$work/d.log"
+rm "$(only "$d_cache"/*.json)"
+SPECTROCLOUD_CACHE_DIR=$d_cache adhoc 300 > "$work/d.log"
 [ ! -e "$temp" ]
 
 section "D09"
