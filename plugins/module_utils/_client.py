@@ -38,6 +38,7 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
+from ._options import ENVIRONMENT_PROXY, check_proxy_url
 from ._schema import VOLUPTUOUS_IMPORT_ERROR, validate_org
 
 ORG_PATH = "/v1/auth/org"
@@ -56,6 +57,8 @@ BACKOFF_BASE = 0.5
 MAX_BODY_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 REDACTED = "********"
+# The password of any scheme://user:password@ in a message, whatever the URL is for.
+URL_PASSWORD = re.compile(r"(?<=://)(?P<keep>[^\s/@:]*:)[^\s/@]+(?=@)")
 
 # Limits on what of Palette's error body is kept: enough to explain any real error.
 MAX_ERROR_TEXT = 2000
@@ -198,8 +201,12 @@ class PaletteClient:
         if self.options.proxies is not None:
             return self.options.proxies
         # The session ignores the environment (no .netrc, no stray CA bundle), so the
-        # proxy variables, no_proxy included, are read here for each URL.
-        return requests.utils.get_environ_proxies(url)
+        # proxy variables, no_proxy included, are read here for each URL, and checked
+        # as the proxy option is.
+        proxies = requests.utils.get_environ_proxies(url)
+        for proxy in set(proxies.values()):
+            check_proxy_url(proxy, ENVIRONMENT_PROXY)
+        return proxies
 
     def _warn_retry(self, what, wait, attempt):
         self._warn(
@@ -209,11 +216,10 @@ class PaletteClient:
 
     def _redact(self, exc):
         """Remove every form of the secrets from the error's text fields."""
-        secrets = _secret_patterns(self.options)
-        if secrets:
-            exc.msg = _scrub(exc.msg, secrets)
-            exc.args = (exc.msg,)
-            exc.error = _scrub(exc.error, secrets)
+        secrets = _secret_patterns(self.options) + [URL_PASSWORD]
+        exc.msg = _scrub(exc.msg, secrets)
+        exc.args = (exc.msg,)
+        exc.error = _scrub(exc.error, secrets)
         return exc
 
 
@@ -249,7 +255,7 @@ def _parse_retry_after(value):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is true, float("²") fails
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
@@ -316,7 +322,7 @@ def _connection_error(exc, url, options):
     errors = requests.exceptions
     host = origin(url)
     if isinstance(exc, errors.SSLError):
-        message = _tls_error(exc, host, options.verify)
+        message = _tls_error(exc, host, options)
     elif isinstance(exc, errors.Timeout):
         message = "Palette at %s did not answer within the timeout of %g seconds" % (
             host,
@@ -331,15 +337,21 @@ def _connection_error(exc, url, options):
     return PaletteConnectionError(message, url=url)
 
 
-def _tls_error(exc, host, verify):
+def _tls_error(exc, host, options):
     text = str(exc)
     if "CERTIFICATE_VERIFY_FAILED" not in text and "certificate verify failed" not in text:
         return "TLS handshake with %s failed: %s" % (host, _reason(exc))
     message = "TLS certificate verification failed for %s: %s. " % (host, _reason(exc))
-    if isinstance(verify, str):
+    if options.ca_source == "ca_path":
         return message + (
-            "The CA file used, %s, does not hold the CA that signed the server's "
-            "certificate." % show_value(verify, limit=1000)
+            "The CA file of ca_path, %s, does not hold the CA that signed the server's "
+            "certificate." % show_value(options.verify, limit=1000)
+        )
+    if options.ca_source:
+        return message + (
+            "The CA file of %s, %s, does not hold the CA that signed the server's "
+            "certificate; if this Palette uses a private CA, set ca_path to its PEM file."
+            % (options.ca_source, show_value(options.verify, limit=1000))
         )
     return message + (
         "If this Palette uses a private CA, set ca_path to its PEM file; "
@@ -356,7 +368,7 @@ def _read_body(response, url, timeout):
         url=url,
     )
     length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+    if length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise too_large
 
     # requests' timeout applies to each read; the deadline bounds the body as a whole.
@@ -512,7 +524,7 @@ def _api_error(response, url, org_name, attempts, timeout):
 def _secret_patterns(options):
     """Return a regex for each secret that also matches its percent-encoded forms."""
     patterns = []
-    for secret in (options.api_key, _proxy_password(options)):
+    for secret in [options.api_key] + _proxy_passwords(options):
         if secret:
             patterns.append(re.compile("".join(_char_pattern(char) for char in secret)))
     return patterns
@@ -529,19 +541,32 @@ def _char_pattern(char):
     return "(?:%s)" % "|".join(alternatives)
 
 
-def _proxy_password(options):
-    for proxy in (options.proxies or {}).values():
-        password = urlsplit(proxy).password
+def _proxy_passwords(options):
+    """The passwords of the proxies in use: the option's, or the environment's."""
+    proxies = options.proxies
+    if proxies is None:
+        proxies = requests.utils.getproxies() if requests else {}
+    passwords = []
+    for proxy in proxies.values():
+        try:
+            password = urlsplit(proxy).password
+        except ValueError:  # a malformed URL: URL_PASSWORD still hides its password
+            continue
         if password:
-            return password
-    return None
+            passwords.append(password)
+    return passwords
+
+
+def _redacted(match):
+    """REDACTED in place of a secret, keeping the part the pattern names ``keep``."""
+    return (match.groupdict().get("keep") or "") + REDACTED
 
 
 def _scrub(value, secrets):
     """Replace the secrets in every string inside ``value`` (str, list or dict)."""
     if isinstance(value, str):
         for secret in secrets:
-            value = secret.sub(REDACTED, value)
+            value = secret.sub(_redacted, value)
         return value
     if isinstance(value, dict):
         return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}

@@ -66,12 +66,14 @@ def palette_argument_spec(**extra):
 class ConnectionOptions:
     """The connection options, checked and turned into what requests needs."""
 
-    __slots__ = ("base_url", "api_key", "verify", "timeout", "retries", "proxies")
+    __slots__ = ("base_url", "api_key", "verify", "ca_source", "timeout", "retries", "proxies")
 
-    def __init__(self, base_url, api_key, verify, timeout, retries, proxies):
+    def __init__(self, base_url, api_key, verify, timeout, retries, proxies, ca_source=None):
         self.base_url = base_url
         self.api_key = api_key
         self.verify = verify
+        # Where a CA file in verify came from, for messages: "ca_path" or a variable.
+        self.ca_source = ca_source
         self.timeout = timeout
         self.retries = retries
         self.proxies = proxies
@@ -85,11 +87,13 @@ class ConnectionOptions:
         base_url = parse_host(DEFAULT_HOST if host is None else host)
         validate_certs = _check_bool("validate_certs", params.get("validate_certs", True))
         use_proxy = _check_bool("use_proxy", params.get("use_proxy", True))
+        verify, ca_source = _verify(validate_certs, params.get("ca_path"))
 
         return cls(
             base_url=base_url,
             api_key=_check_api_key(params.get("api_key")),
-            verify=_verify(validate_certs, params.get("ca_path")),
+            verify=verify,
+            ca_source=ca_source,
             timeout=_check_timeout(params.get("timeout", 10.0)),
             retries=_check_retries(params.get("retries", 3)),
             proxies=_proxies(use_proxy, params.get("proxy")),
@@ -247,18 +251,19 @@ def _check_ca_file(option, path):
 
 
 def _verify(validate_certs, ca_path):
-    """Merge validate_certs and ca_path into the one value requests takes as verify."""
+    """Merge validate_certs and ca_path into requests' verify, and say where a CA file came from."""
     if not validate_certs:
-        return False
+        return False, None
     if ca_path:
-        return _check_ca_file("ca_path", os.path.expanduser(ca_path))
+        return _check_ca_file("ca_path", os.path.expanduser(ca_path)), "ca_path"
 
     # The session does not read the environment itself (see _client.py), so the
     # usual requests variables are honoured here, after ca_path.
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if os.environ.get(variable):
-            return _check_ca_file("environment variable " + variable, os.environ[variable])
-    return True
+            source = "environment variable " + variable
+            return _check_ca_file(source, os.environ[variable]), source
+    return True, None
 
 
 def _proxies(use_proxy, proxy):
@@ -267,13 +272,28 @@ def _proxies(use_proxy, proxy):
         return {}
     if not proxy:
         return None
+    check_proxy_url(proxy, "proxy")
+    return {"http": proxy, "https": proxy}
 
-    parts = urlsplit(proxy)
+
+# How messages name a proxy that came from the environment rather than the proxy option.
+ENVIRONMENT_PROXY = (
+    "the proxy from the environment (https_proxy, http_proxy or all_proxy; "
+    "use_proxy: false ignores them)"
+)
+
+
+def check_proxy_url(proxy, where):
+    """Refuse a proxy URL requests could not use, naming ``where`` but never the value."""
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018  # pylint: disable=pointless-statement  # raises on a bad port
+    except ValueError:
+        parts = None
     # SOCKS would need PySocks, which the collection does not require.
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         # Do not echo the value: a proxy URL may carry a password.
         raise PaletteOptionError(
-            "proxy: the value is not an http:// or https:// proxy URL, such as "
-            "http://proxy.example.com:3128"
+            "%s: the value is not an http:// or https:// proxy URL with a valid host and "
+            "port, such as http://proxy.example.com:3128" % where
         )
-    return {"http": proxy, "https": proxy}

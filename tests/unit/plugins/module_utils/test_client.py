@@ -130,6 +130,21 @@ def test_two_429s_with_retry_after_then_success(transport):
     assert "answered HTTP 429; retrying in 1.0 s (attempt 2 of 4)" in made.warnings[0]
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", " \u00b9\u00b2 "])
+def test_a_retry_after_of_non_ascii_digits_counts_as_absent(transport, value):
+    # "²".isdigit() is true in Python, and float("²") raises.
+    adapter = transport(reply(status=429, headers={"Retry-After": value}), reply(body=GOOD_BODY))
+    made = client()
+    assert made.fetch_org("demo-org")["org_name"] == "demo-org"
+    assert len(adapter.sent) == 2
+    assert made.slept and made.slept[0] <= 0.5
+
+
+def test_a_content_length_of_non_ascii_digits_is_ignored(transport):
+    transport(reply(body=GOOD_BODY, headers={"Content-Length": "\u00b2"}))
+    assert client().fetch_org("demo-org")["org_name"] == "demo-org"
+
+
 def test_always_429_gives_up_after_the_retries_naming_retry_after(transport):
     adapter = transport(reply(status=429, headers={"Retry-After": "2"}))
     made = client(retries=2)
@@ -377,6 +392,14 @@ def test_a_dns_failure_or_proxy_failure_is_not_retried(transport):
         with pytest.raises(PaletteConnectionError):
             client().fetch_org("demo-org")
         assert len(adapter.sent) == 1
+
+
+def test_a_password_in_any_url_of_a_message_is_hidden(transport):
+    transport(requests.exceptions.ConnectionError(
+        "Failed to parse: http://someone:pa55word@[::1/x and https://a:b:c@h.test"))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client().fetch_org("demo-org")
+    assert "http://someone:********@[::1/x and https://a:********@h.test" in caught.value.msg
 
 
 def test_a_setting_requests_rejects_at_send_time_is_our_error(transport):

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.spectrocloud.palette.plugins.module_utils._client import PaletteClient
 from ansible_collections.spectrocloud.palette.plugins.module_utils._errors import (
     PaletteConnectionError,
+    PaletteOptionError,
     PaletteResponseError,
 )
 from ansible_collections.spectrocloud.palette.plugins.module_utils._options import (
@@ -145,3 +146,36 @@ def test_a_body_that_cannot_be_decoded_is_named_as_such(emulator):
     with pytest.raises(PaletteResponseError) as caught:
         client(emulator.url, ca_path=emulator.ca_path).fetch_org("acme")
     assert "could not be decoded (Content-Encoding 'gzip')" in caught.value.msg
+
+
+PROXY_PASSWORD = "PROXYPASS-SECRET"
+
+
+@pytest.mark.parametrize("variable", ["https_proxy", "HTTPS_PROXY", "all_proxy"])
+def test_an_unusable_environment_proxy_is_named_and_its_password_hidden(
+        emulator, monkeypatch, variable):
+    monkeypatch.setenv(variable, "http://user:%s@127.0.0.1:99999" % PROXY_PASSWORD)
+    with pytest.raises(PaletteOptionError) as caught:
+        client(emulator.url, ca_path=emulator.ca_path, retries=0).fetch_org("acme")
+    assert caught.value.msg.startswith("the proxy from the environment (https_proxy, ")
+    assert PROXY_PASSWORD not in str(caught.value.to_result())
+    assert emulator.count == 0
+
+
+def test_a_dead_environment_proxy_never_shows_its_password(emulator, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://user:%s@127.0.0.1:%d" % (PROXY_PASSWORD, closed_port()))
+    with pytest.raises(PaletteConnectionError) as caught:
+        client(emulator.url, ca_path=emulator.ca_path, retries=0).fetch_org("acme")
+    assert "through the proxy" in caught.value.msg
+    assert PROXY_PASSWORD not in str(caught.value.to_result())
+
+
+def test_a_wrong_ca_from_requests_ca_bundle_is_named_with_the_way_out(emulator, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.wrong_ca_path)
+    with pytest.raises(PaletteConnectionError) as caught:
+        client(emulator.url, retries=0).fetch_org("acme")
+    assert caught.value.msg.endswith(
+        "The CA file of environment variable REQUESTS_CA_BUNDLE, %r, does not hold the CA that "
+        "signed the server's certificate; if this Palette uses a private CA, set ca_path to its "
+        "PEM file." % emulator.wrong_ca_path
+    )

@@ -187,8 +187,16 @@ def test_socks_proxies_are_refused_rather_than_failing_later():
     assert "not an http:// or https:// proxy URL" in caught.value.msg
 
 
-def test_bad_proxy_is_refused_without_echoing_it():
+@pytest.mark.parametrize("proxy", [
+    "not a url:pa55word",
+    "http://u:pa55word@[::1",            # urlsplit: Invalid IPv6 URL
+    "http://u:pa55word@proxy.test:abc",  # a port that is no number
+    "http://u:pa55word@proxy.test:99999",
+])
+def test_bad_proxy_is_refused_without_echoing_it(proxy):
     with pytest.raises(PaletteOptionError) as caught:
-        options(proxy="not a url:pa55word")
-    assert caught.value.msg.startswith("proxy: ")
+        options(proxy=proxy)
+    assert caught.value.msg.startswith(
+        "proxy: the value is not an http:// or https:// proxy URL with a valid host and port"
+    )
     assert "pa55word" not in caught.value.msg
