@@ -101,7 +101,7 @@ class PaletteClient:
                 if not 200 <= response.status_code < 300:
                     raise _api_error(response, url, org_name, attempts, self.options.timeout)
                 body = _read_json(response, url, self.options.timeout)
-            return validate_org(body, url)
+            return validate_org(body, url, org_name)
         except PaletteError as exc:
             # from None: the unredacted original must not ride along as __context__.
             raise self._redact(exc) from None

@@ -16,7 +16,7 @@ import json
 import re
 import traceback
 
-from ._errors import PaletteResponseError, origin
+from ._errors import PaletteResponseError, origin, show_value
 
 try:
     from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
@@ -118,7 +118,7 @@ def snake_case(name):
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
-def validate_org(body, url=None):
+def validate_org(body, url=None, org_name=None):
     """Check a decoded 200 body and return the ``org`` result, or raise PaletteResponseError."""
     if not isinstance(body, dict):
         raise PaletteResponseError(
@@ -131,7 +131,12 @@ def validate_org(body, url=None):
     try:
         checked = _schemas()["login_response"](body)
     except MultipleInvalid as exc:
-        raise PaletteResponseError(_describe(exc, body), status=200, url=url) from exc
+        raise PaletteResponseError(
+            "Palette's response%s does not match the organisation schema: %s"
+            % (_whose(url, org_name), _describe(exc, body)),
+            status=200,
+            url=url,
+        ) from exc
 
     org = {snake_case(field): checked.get(field) for field in ORG_FIELDS}
     org["sso_logins"] = [
@@ -162,7 +167,13 @@ def _describe(exc, body):
         path = _format_path(error.path)
         value = _value_at(body, error.path)
         problems.append("field %s: %s, got %s" % (path, error.error_message, _show_json(value)))
-    return "Palette's response does not match the organisation schema: " + "; ".join(problems)
+    return "; ".join(problems)
+
+
+def _whose(url, org_name):
+    """Name the organisation and the origin a response came for, as far as they are known."""
+    text = " for organisation %s" % show_value(org_name) if org_name else ""
+    return text + (" from " + origin(url) if url else "")
 
 
 def _show_json(value, limit=80):

@@ -132,6 +132,16 @@ def test_a_null_item_is_shown_as_null():
     assert "field ssoLogins[0]: expected an object, got null" in rejected(body(ssoLogins=[None]))
 
 
+def test_the_message_names_the_organisation_and_the_origin():
+    with pytest.raises(PaletteResponseError) as caught:
+        validate_org(body(authType="SSO"), url="https://palette.example.test:8443/v1/auth/org",
+                     org_name="acme")
+    assert caught.value.msg.startswith(
+        "Palette's response for organisation 'acme' from https://palette.example.test:8443 does "
+        "not match the organisation schema: field authType: "
+    )
+
+
 def test_every_wrong_field_is_reported_at_once():
     message = rejected(body(orgName=1, totalTenants="x"))
     assert "field orgName:" in message
