@@ -14,8 +14,9 @@ description:
   - One URL per term, in the order of the terms. C(lookup) with one term gives the URL
     itself; C(query), or C(lookup) with C(wantlist=true), always gives a list, and no
     terms give an empty list.
-  - The same organisation asked with the same options is fetched once per process, so
-    a template that names the lookup many times makes one request. Across hosts,
+  - The same organisation asked with the same options within 5 seconds is fetched once
+    per process, so a template that names the lookup many times makes one request, and
+    each attempt of an C(until) loop with the default delay asks again. Across hosts,
     forks and runs, O(cache_ttl) lets the answer be shared through files as well.
 author:
   - Palette collection maintainers (@spectrocloud)
@@ -126,6 +127,7 @@ _raw:
 
 import configparser
 import os
+import time
 
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
@@ -157,10 +159,15 @@ LOCK_MARGIN_SECONDS = 2.0
 
 DEFAULT_CACHE_NAME = "spectrocloud_palette_lookup"
 
-# Answers already fetched by this process, by a digest of the options and the org.
-# A worker process serves one task for one host, so this spans one task there.
-_ANSWERS: dict[str, str] = {}
+# Answers already fetched by this process, by a digest of the options and the org, with
+# the monotonic time they were fetched. A worker process serves one task for one host;
+# the answers are kept MEMO_SECONDS, long enough for a template that names the lookup
+# many times, short enough that each attempt of an `until` loop (default delay 5 s)
+# asks again.
+_ANSWERS: dict[str, tuple[float, str]] = {}
 _MAX_ANSWERS = 256
+MEMO_SECONDS = 5.0
+_now = time.monotonic
 
 # Warnings this process has given; Display also drops repeats across workers.
 _WARNED: set[str] = set()
@@ -183,7 +190,7 @@ class LookupModule(LookupBase):
 
         options = self._connection_options(variables, kwargs)
         cache = FileCache(
-            self._cache_dir(),
+            self._cache_dir(variables, kwargs),
             self._cache_ttl(),
             wait=options.timeout + LOCK_MARGIN_SECONDS,
             warn=display.warning,
@@ -219,6 +226,13 @@ class LookupModule(LookupBase):
     def _connection_options(self, variables, kwargs):
         """Read the shared options through Ansible's configuration and check them."""
         params = {name: self.get_option(name) for name in CONNECTION_OPTIONS}
+        # Ansible reads a null host as "not set", which would mean Palette SaaS; like the
+        # module, only a host left out does. And its path type turns "" into the current
+        # directory: an empty ca_path is unset, as it is for the module.
+        if self._set_to_null("host", variables, kwargs):
+            params["host"] = ""
+        if self._given_empty("ca_path", variables, kwargs):
+            params["ca_path"] = None
         for name in BOOL_OPTIONS:
             self._check_strict_bool(name, variables, kwargs)
 
@@ -254,9 +268,27 @@ class LookupModule(LookupBase):
             )
         return ttl
 
-    def _cache_dir(self):
+    def _set_to_null(self, name, variables, kwargs):
+        """Whether the option's value is its default because a null was skipped over."""
+        if self.get_option_and_origin(name)[1] != "default":
+            return False
+        if name in kwargs:
+            return kwargs[name] is None
+        variables = variables or {}
+        return any(
+            entry["name"] in variables and variables[entry["name"]] is None
+            for entry in self.option_definitions[name].get("vars", [])
+        )
+
+    def _given_empty(self, name, variables, kwargs):
+        """Whether a path option was set to "" (or spaces), which Ansible makes the cwd."""
+        value, origin = self.get_option_and_origin(name)
+        raw = _raw_value(name, origin, value, variables, kwargs)
+        return isinstance(raw, str) and not raw.strip()
+
+    def _cache_dir(self, variables, kwargs):
         configured = self.get_option("cache_dir")
-        if configured:
+        if configured and not self._given_empty("cache_dir", variables, kwargs):
             return configured
         # DEFAULT_LOCAL_TMP is this process's own directory, removed when Ansible
         # exits; its parent (~/.ansible/tmp by default) outlives the run and is 0700.
@@ -267,8 +299,9 @@ class LookupModule(LookupBase):
     def _redirect_url(self, options, cache, org_name):
         """Return one org's redirectUrl: from this process, the file cache or Palette."""
         memo_key = digest(repr((options.key(), org_name)))
-        if memo_key in _ANSWERS:
-            return _ANSWERS[memo_key]
+        fetched_at, url = _ANSWERS.get(memo_key, (None, None))
+        if fetched_at is not None and 0 <= _now() - fetched_at < MEMO_SECONDS:
+            return url
 
         try:
             url = cache.get_or_fetch(
@@ -279,7 +312,7 @@ class LookupModule(LookupBase):
 
         if len(_ANSWERS) >= _MAX_ANSWERS:
             _ANSWERS.clear()
-        _ANSWERS[memo_key] = url
+        _ANSWERS[memo_key] = (_now(), url)
         return url
 
     def _fetch(self, options, org_name):

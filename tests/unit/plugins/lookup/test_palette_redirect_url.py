@@ -381,6 +381,50 @@ def test_calls_with_other_options_or_orgs_are_not_shared(transport):
     assert len(adapter.sent) == 5
 
 
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_an_answer_is_reused_for_five_seconds_so_until_loops_see_changes(transport, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(plugin, "_now", clock)
+    changed = dict(GOOD_BODY, redirectUrl="https://changed.example.test/login")
+    adapter = transport(reply(body=GOOD_BODY), reply(body=changed))
+    assert run_lookup("demo-org", host=HOST) == [GOOD_BODY["redirectUrl"]]
+    clock.now += 4.9
+    assert run_lookup("demo-org", host=HOST) == [GOOD_BODY["redirectUrl"]]
+    assert len(adapter.sent) == 1
+    clock.now += 0.2  # an `until` retry with the default delay of 5 s
+    assert run_lookup("demo-org", host=HOST) == ["https://changed.example.test/login"]
+    assert len(adapter.sent) == 2
+
+
+@pytest.mark.parametrize("how", ["keyword", "variable"])
+def test_a_null_host_is_refused_not_read_as_palette_saas(transport, how):
+    adapter = transport(reply(body=GOOD_BODY))
+    with pytest.raises(AnsibleLookupError) as caught:
+        if how == "keyword":
+            run_lookup("demo-org", host=None)
+        else:
+            run_lookup("demo-org", variables={"palette_host": None})
+    assert caught.value.message.startswith("host: '' is not a host; expected a host name")
+    assert adapter.sent == []
+
+
+@pytest.mark.parametrize("how", ["keyword", "variable"])
+def test_an_empty_ca_path_means_the_default_trust_as_for_the_module(transport, how):
+    adapter = transport(reply(body=GOOD_BODY))
+    if how == "keyword":
+        run_lookup("demo-org", host=HOST, ca_path="")
+    else:
+        run_lookup("demo-org", host=HOST, variables={"palette_ca_path": "  "})
+    assert adapter.sent[0]["kwargs"]["verify"] is True
+
+
 def test_the_process_memo_holds_the_api_key_only_as_a_digest(transport):
     transport(reply(body=GOOD_BODY))
     run_lookup("demo-org", host=HOST, api_key=API_KEY)
@@ -473,9 +517,26 @@ def test_cache_options_come_from_variables_and_bad_ttls_fail(tmp_path, emulator)
 def test_the_default_cache_dir_is_beside_ansibles_local_temporary_directory():
     lookup = lookup_loader.get(NAME)
     lookup.set_options(var_options={}, direct={})
-    assert lookup._cache_dir() == os.path.join(
+    assert lookup._cache_dir({}, {}) == os.path.join(
         os.path.dirname(plugin.C.DEFAULT_LOCAL_TMP), "spectrocloud_palette_lookup"
     )
+
+
+@pytest.mark.parametrize("source", ["keyword", "variable"])
+def test_an_empty_cache_dir_is_the_default_not_the_current_directory(
+        tmp_path, monkeypatch, emulator, source):
+    # Ansible's path type turns "" into the current directory: a playbook checkout.
+    checkout = tmp_path / "playbooks"
+    checkout.mkdir()
+    monkeypatch.chdir(checkout)
+    monkeypatch.setattr(plugin.C, "DEFAULT_LOCAL_TMP", str(tmp_path / "ansible" / "local-1"))
+    options = on_emulator(emulator, cache_ttl=60)
+    if source == "keyword":
+        assert run_lookup("acme", cache_dir="", **options) == [ACME_URL]
+    else:
+        assert run_lookup("acme", variables={"palette_cache_dir": ""}, **options) == [ACME_URL]
+    assert os.listdir(checkout) == []
+    assert len(os.listdir(tmp_path / "ansible" / "spectrocloud_palette_lookup")) == 2
 
 
 def _lookup_in_a_fork(options, results):
