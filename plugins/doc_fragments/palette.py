@@ -77,8 +77,9 @@ options:
       - If not set, the environment variable E(SPECTROCLOUD_PROXY) is used.
     type: str
 requirements:
-  - requests >= 2.29
-  - voluptuous
+  - requests >= 2.30
+  - urllib3 >= 2.0.2
+  - voluptuous >= 0.13
 notes:
   - The Python packages listed under requirements must be installed where the plugin
     runs, that is on the managed host for a module and on the controller for a lookup.

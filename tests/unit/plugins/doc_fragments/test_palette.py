@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import yaml
 
 from ansible_collections.spectrocloud.palette.plugins.doc_fragments.palette import (
@@ -50,3 +53,11 @@ def test_every_option_has_an_ini_key_and_a_palette_variable():
 def test_secrets_are_no_log():
     assert SPEC["api_key"]["no_log"] is True
     assert SPEC["proxy"]["no_log"] is True
+
+
+def test_the_documented_requirements_are_those_of_requirements_txt():
+    path = os.path.join(os.path.dirname(__file__), *[".."] * 4, "requirements.txt")
+    with open(path, encoding="utf-8") as handle:
+        pinned = [line.split("#")[0].strip() for line in handle]
+    expected = [re.sub(r"\s*>=\s*", " >= ", line) for line in pinned if line]
+    assert yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["requirements"] == expected
