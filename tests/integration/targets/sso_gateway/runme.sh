@@ -15,7 +15,22 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=false
 # Every host is local; pipelining saves a temporary file per task and host (40 hosts below).
 export ANSIBLE_PIPELINING=true
 
+# Wall time per section, printed when the target ends (pass or fail), to keep its cost
+# visible: it runs twice in make test (the oldest and the newest ansible-core).
+timings=()
+section_name=setup
+section_start=${EPOCHREALTIME/./}   # microseconds
+section() {
+  local tenths=$(( (${EPOCHREALTIME/./} - section_start) / 100000 ))
+  timings+=("$(printf '%4d.%d s  %s' $((tenths / 10)) $((tenths % 10)) "$section_name")")
+  section_name=$1
+  section_start=${EPOCHREALTIME/./}
+}
+
 stop_all() {
+  { set +x; } 2>/dev/null
+  section end
+  printf 'sso_gateway section time: %s\n' "${timings[@]}" >&2
   for pid_file in "$GW_WORK"/*/logs/nginx.pid; do
     if [ -s "$pid_file" ]; then kill "$(cat "$pid_file")" 2>/dev/null || true; fi
   done
@@ -67,6 +82,7 @@ site=$GW_WORK/gw/conf/sites-available/sso_gateway.conf
 tree_sum() { (cd "$GW_WORK/gw" && find conf html -type f -o -type l | sort | xargs sha256sum); }
 location() { curl -sI http://127.0.0.1:18080/login | tr -d '\r' | sed -n 's/^Location: //p'; }
 
+section 'fixture orgs'
 # --- The fixture orgs: 302 to the exact redirectUrl, the providers listed, idempotent.
 for org in corp-saml corp-oidc acme; do
   org_json "$org"
@@ -76,12 +92,15 @@ for org in corp-saml corp-oidc acme; do
   [ "$(changed)" = 0 ]
 done
 
+section 'chromium dump-dom + screenshot'
 # --- The landing page as a browser renders it (headless Chromium, no network beyond
-# 127.0.0.1): both of acme's providers are links, and a screenshot is kept under
-# tests/output for docs/role.md (docs/images/sso_gateway-landing.png is a copy).
+# 127.0.0.1: no host name resolves and the proxy is a dead port): both of acme's
+# providers are links, and a screenshot is kept under tests/output for docs/role.md
+# (docs/images/sso_gateway-landing.png is a copy).
 chrome() {
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --disable-quic \
+    --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1' --proxy-server=http://127.0.0.1:9 \
     --user-data-dir="$work/chrome" "$@" http://127.0.0.1:18080/ 2>/dev/null
 }
 chrome --dump-dom > "$work/dom.html"
@@ -115,6 +134,7 @@ mkdir -p "$screenshots"
 chrome --window-size=900,600 --screenshot="$screenshots/sso_gateway-landing.png" >/dev/null
 [ -s "$screenshots/sso_gateway-landing.png" ]
 
+section 'check mode'
 # --- Check mode: shows the site's diff, runs the fetch, writes and reloads nothing.
 before=$(tree_sum)
 pid=$(cat "$GW_WORK/gw/logs/nginx.pid")
@@ -127,6 +147,7 @@ grep -q '^-        return 302 "https://acme.console.spectrocloud.com";' "$work/l
 [ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
 [ "$(location)" = https://acme.console.spectrocloud.com ]
 
+section 'canary/D09'
 # --- API text that looks like nginx syntax, HTML or Jinja stays text (D09 canary too).
 export D09_CANARY=TEMPLATED-D09
 demo_org '{"ssoLogins": [
@@ -153,6 +174,7 @@ emu GET requests | "$python" -c 'import json, sys
 sent = [entry["headers"].get("ApiKey") for entry in json.load(sys.stdin)]
 assert sent == ["PLACEHOLDER-APIKEY" + "-7f3a9c"], "the key did not reach the emulator once"'
 
+section 'D01'
 # --- D01: redirectUrl values that are nginx syntax.
 demo_org '{}'
 play -e org=demo-org
@@ -192,6 +214,7 @@ refute play -e org=demo-org
 grep -q 'authType null is not one the role knows' "$work/last.log"
 [ "$(sha256sum "$site")" = "$good_sum" ]
 
+section 'D03'
 # --- D03: provider links and logos with script URLs or attribute breakers.
 demo_org '{"ssoLogins": [
   {"name": "js", "displayName": "Click me", "logo": "", "redirectUri": "javascript:alert(document.domain)"},
@@ -209,6 +232,7 @@ done
 page=$(curl -s http://127.0.0.1:18080/)
 grep -qF '<a href="https://idp.example.test/auth?a=1&amp;b=2"><img src="https://cdn.example.test/corp.png" alt=""><span>Corp &amp; &lt;Co&gt;</span></a>' <<<"$page"
 
+section 'string booleans'
 # --- Booleans given as strings, as -e and INI inventories give them, keep their meaning.
 demo_org '{"ssoLogins": [
   {"name": "plain", "displayName": "Plain", "logo": "", "redirectUri": "http://idp.example.test/plain"}]}'
@@ -217,6 +241,7 @@ refute grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.
 play -e org=demo-org -e sso_gateway_allow_http=yes
 grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.0.0.1:18080/)"
 
+section 'D07'
 # --- D07: the whole configuration is validated before the site goes live.
 demo_org '{}'
 org_json demo-org
@@ -246,6 +271,7 @@ grep -q '^-        return 302 "https://demo-org.sso.example.test/login2";' "$wor
 grep -q '^+        return 302 "https://demo-org.sso.example.test/login";' "$work/last.log"
 [ "$(tree_sum)" = "$written" ]
 
+section 'D05'
 # --- D05: five hosts, the fact on each whichever host runs the fetch (render only).
 { echo '[web]'; for i in 01 02 03 04 05; do echo "web$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/five"
 emu DELETE requests
@@ -265,6 +291,7 @@ ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org --limit web03 
 [ "$(emu_count)" = 1 ]
 grep -Eq '^web03 .* failed=0' "$work/last.log"
 
+section 'one org per play'
 # --- One org per play: hosts that name another org than the one fetched fail before
 # anything is written for them; the host whose org was fetched is configured with it.
 { echo '[mixed]'
@@ -281,6 +308,7 @@ grep -qF 'return 302 "https://acme.console.spectrocloud.com";' \
 refute ansible-playbook -i "$work/one" "$here/site.yml" -e org= > "$work/last.log"
 grep -q 'sso_gateway_org_name is empty' "$work/last.log"
 
+section 'C24 40 hosts'
 # --- C24: forty hosts, ten forks, one API request.
 { echo '[web]'; for i in $(seq -w 1 40); do echo "many$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/forty"
 emu DELETE requests
