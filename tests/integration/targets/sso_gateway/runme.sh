@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Integration tests of the sso_gateway role: real nginx instances under private prefixes
 # on 127.0.0.1, the collection's Palette emulator, inventories of 1, 5 and 40 local hosts.
+#
+# The sections whose hosts only render (D05, one org per play, C24: no nginx started,
+# nothing listening) run in the background, against an emulator of their own so that
+# their request counts are theirs, while the sections that drive the live gateway on
+# 18080 run in the foreground. A playbook run of one host keeps about one core busy;
+# the render-only runs use the other. Their log is printed when they are joined.
 set -eux -o pipefail
 
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
@@ -31,10 +37,17 @@ stop_all() {
   { set +x; } 2>/dev/null
   section end
   printf 'sso_gateway section time: %s\n' "${timings[@]}" >&2
+  if [ -n "${render_only_pid:-}" ] && kill -0 "$render_only_pid" 2>/dev/null; then
+    kill -- -"$render_only_pid" 2>/dev/null || true   # its own process group, see below
+    wait "$render_only_pid" 2>/dev/null || true
+    tail -n 40 "$work/render-only.out" >&2
+  fi
   for pid_file in "$GW_WORK"/*/logs/nginx.pid; do
     if [ -s "$pid_file" ]; then kill "$(cat "$pid_file")" 2>/dev/null || true; fi
   done
-  "$python" "$emulator" --stop --ready-file "$work/ready.json" >/dev/null 2>&1 || true
+  for ready in "$work"/ready*.json; do
+    "$python" "$emulator" --stop --ready-file "$ready" >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
 }
 trap stop_all EXIT
@@ -45,17 +58,21 @@ refute() {  # run a command that must fail (`! cmd` would not stop `set -e`)
 
 ansible-playbook install_nginx.yml
 
-"$python" "$emulator" --background --tls --lifetime 1200 --state-dir "$work/emulator" \
-  --ready-file "$work/ready.json" >/dev/null
-field() { "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/ready.json" "$1"; }
-PALETTE_EMULATOR_URL=$(field url)
-PALETTE_EMULATOR_CA=$(field ca_path)
+for name in ready ready-render; do
+  "$python" "$emulator" --background --tls --lifetime 1200 --state-dir "$work/emulator-$name" \
+    --ready-file "$work/$name.json" >/dev/null
+done
+field() { "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/$1.json" "$2"; }
+PALETTE_EMULATOR_URL=$(field ready url)
+PALETTE_EMULATOR_CA=$(field ready ca_path)
 export PALETTE_EMULATOR_URL PALETTE_EMULATOR_CA
 
 emu() { curl -sf --cacert "$PALETTE_EMULATOR_CA" -X "$1" "$PALETTE_EMULATOR_URL/_emulator/$2" ${3:+--data-binary "$3"}; }
 emu_count() { emu GET count | "$python" -c 'import json, sys; print(json.load(sys.stdin)["count"])'; }
 org_json() { curl -sf --cacert "$PALETTE_EMULATOR_CA" "$PALETTE_EMULATOR_URL/v1/auth/org?orgName=$1" > "$work/$1.json"; }
 demo_org() {  # demo-org: the base body with the fields given as a JSON object replaced
+  local body=$work/demo-org.json   # check reads it too
+  [ "$BASHPID" = $$ ] || body=$work/demo-org.$BASHPID.json   # the background's own
   "$python" -c 'import json, sys
 body = {"appEnv": "saas", "authType": "sso", "orgName": "demo-org",
         "redirectUrl": "https://demo-org.sso.example.test/login", "rootDomain": "example.test",
@@ -63,8 +80,8 @@ body = {"appEnv": "saas", "authType": "sso", "orgName": "demo-org",
         "ssoLogins": [{"displayName": "Corp IdP", "logo": "", "name": "corp-idp",
                        "redirectUri": "https://idp.example.test/auth"}]}
 body.update(json.loads(sys.argv[1]))
-print(json.dumps(body))' "$1" > "$work/demo-org.json"
-  emu PUT orgs/demo-org "@$work/demo-org.json"
+print(json.dumps(body))' "$1" > "$body"
+  emu PUT orgs/demo-org "@$body"
 }
 
 # One host, gw, on port 18080.
@@ -81,10 +98,108 @@ check() {  # the gateway on 18080 serves org $1; a reload may take a moment
 site=$GW_WORK/gw/conf/sites-available/sso_gateway.conf
 tree_sum() { (cd "$GW_WORK/gw" && find conf html -type f -o -type l | sort | xargs sha256sum); }
 location() { curl -sI http://127.0.0.1:18080/login | tr -d '\r' | sed -n 's/^Location: //p'; }
+wait_location() {  # /login redirects to $1, once nginx's workers have reloaded
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [ "$(location)" = "$1" ] && return 0
+    sleep 0.3
+  done
+  return 1
+}
 login_return() {  # the live configuration, as nginx reads it, returns 302 $1 at /login
   nginx -T -p "$GW_WORK/gw/" -e "$GW_WORK/gw/logs/error.log" -c "$GW_WORK/gw/conf/nginx.conf" 2>/dev/null \
     | "$python" "$here/check_login_return.py" "$1"
 }
+# The hosts of the task's result lines under TASK [$1] in the log $2, sorted, one a line.
+task_hosts() {
+  awk -v task="TASK [$1]" -v status="$3" '
+    index($0, task) == 1 { inside = 1; next }
+    /^(TASK|PLAY|RUNNING HANDLER) / { inside = 0 }
+    inside && $1 == status ":" { gsub(/[][]/, "", $2); print $2 }' "$2" | sort
+}
+
+# --- Render-only hosts, in the background (see the top). Each step says which case it is.
+render_only() {
+  timings=()
+  section 'D05 (render-only)'
+  local log=$work/render.log
+  PALETTE_EMULATOR_URL=$(field ready-render url)
+  PALETTE_EMULATOR_CA=$(field ready-render ca_path)
+  demo_org '{}'
+
+  # --- D05: five hosts, the fact on each whichever host runs the fetch. localhost is
+  # not in the inventory: the fetch is delegated to it, and it must record no change
+  # and get no files; every host whose play continued must have run the post_tasks
+  # assert on sso_gateway_org.redirect_url.
+  { echo '[web]'; for i in 01 02 03 04 05; do echo "web$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/five"
+  logged() { "$@" 2>&1 | tee "$log"; }
+  d05() {
+    emu DELETE requests
+    logged ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org \
+      -e expected_redirect_url=https://demo-org.sso.example.test/login "$@"
+  }
+  d05_fetch='spectrocloud.palette.sso_gateway : Read the org from Palette once for the play'
+  d05_no_localhost() {
+    [ ! -e "$GW_WORK/localhost" ]
+    refute grep -q '^localhost ' "$log"
+    refute grep -q '^changed: .*localhost' "$log"
+    [ "$(task_hosts "$d05_fetch" "$log" ok | wc -l)" = 1 ]
+    grep -q '^ok: \[web0[1-5] -> localhost\]' "$log"
+  }
+  asserted() { task_hosts 'Check every host has the org the play fetched' "$log" ok | tr '\n' ' '; }
+
+  d05
+  [ "$(emu_count)" = 1 ]
+  d05_no_localhost
+  [ "$(asserted)" = 'web01 web02 web03 web04 web05 ' ]
+  for i in 02 03 04 05; do
+    diff <(sed "s/web$i/HOST/g" "$GW_WORK/web$i/conf/sites-available/sso_gateway.conf") \
+         <(sed "s/web01/HOST/g" "$GW_WORK/web01/conf/sites-available/sso_gateway.conf")
+  done
+  refute d05 -e fail_first=true
+  [ "$(emu_count)" = 1 ]
+  d05_no_localhost
+  grep -Eq '^web01 .* failed=1' "$log"
+  for i in 02 03 04 05; do grep -Eq "^web$i .* failed=0" "$log"; done
+  [ "$(asserted)" = 'web02 web03 web04 web05 ' ]
+  d05 --limit web03
+  [ "$(emu_count)" = 1 ]
+  d05_no_localhost
+  grep -Eq '^web03 .* failed=0' "$log"
+  [ "$(asserted)" = 'web03 ' ]
+
+  # --- One org per play: hosts that name another org than the one fetched fail before
+  # anything is written for them; the host whose org was fetched is configured with it.
+  section 'one org per play (render-only)'
+  { echo '[mixed]'
+    for org in acme corp-saml corp-oidc; do
+      echo "mixed-$org org=$org ansible_connection=local ansible_python_interpreter=$python gw_start=false"
+    done; } > "$work/mixed"
+  emu DELETE requests
+  refute logged ansible-playbook -i "$work/mixed" "$here/site.yml"
+  grep -q 'the role serves one org per play' "$log"
+  [ "$(emu_count)" = 1 ]
+  [ "$(find "$GW_WORK" -maxdepth 1 -name 'mixed-*' -printf '%f\n')" = mixed-acme ]
+  grep -qF 'return 302 "https://acme.console.spectrocloud.com";' \
+    "$GW_WORK/mixed-acme/conf/sites-available/sso_gateway.conf"
+
+  # --- C24: forty hosts, ten forks, one API request.
+  section 'C24 40 hosts (render-only)'
+  { echo '[web]'; for i in $(seq -w 1 40); do echo "many$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/forty"
+  emu DELETE requests
+  ANSIBLE_FORKS=10 logged ansible-playbook -i "$work/forty" "$here/site.yml" -e org=corp-oidc
+  [ "$(emu_count)" = 1 ]
+  [ "$(grep -h '^ *return 302 ' "$GW_WORK"/many*/conf/sites-available/sso_gateway.conf | sort -u | wc -l)" = 1 ]
+  [ "$(find "$GW_WORK" -maxdepth 1 -name 'many*' | wc -l)" = 40 ]
+
+  section end
+  printf 'sso_gateway section time: %s\n' "${timings[@]}"
+}
+# Monitor mode gives the background job a process group of its own, so that stop_all
+# can end it, ansible-playbook and its workers included, if the foreground fails first.
+set -m
+render_only > "$work/render-only.out" 2>&1 &
+render_only_pid=$!
+set +m
 
 section 'fixture orgs'
 # --- The fixture orgs: 302 to the exact redirectUrl, the providers listed, idempotent.
@@ -138,19 +253,6 @@ mkdir -p "$screenshots"
 chrome --window-size=900,600 --screenshot="$screenshots/sso_gateway-landing.png" >/dev/null
 [ -s "$screenshots/sso_gateway-landing.png" ]
 
-section 'check mode'
-# --- Check mode: shows the site's diff, runs the fetch, writes and reloads nothing.
-before=$(tree_sum)
-pid=$(cat "$GW_WORK/gw/logs/nginx.pid")
-emu DELETE requests
-play -e org=corp-saml --check --diff
-grep -q '^+        return 302 "https://sso.idp.example.test/saml2/corp-saml/sso?SAMLRequest=' "$work/last.log"
-grep -q '^-        return 302 "https://acme.console.spectrocloud.com";' "$work/last.log"
-[ "$(emu_count)" = 1 ]
-[ "$(tree_sum)" = "$before" ]
-[ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
-[ "$(location)" = https://acme.console.spectrocloud.com ]
-
 section 'canary/D09'
 # --- API text that looks like nginx syntax, HTML or Jinja stays text (D09 canary too).
 export D09_CANARY=TEMPLATED-D09
@@ -170,13 +272,14 @@ unset GW_API_KEY
 check demo-org
 curl -s http://127.0.0.1:18080/ | grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;'
 curl -s http://127.0.0.1:18080/ | grep -qF '&#34;; return 200 &#34;x'
-refute grep -rqF TEMPLATED-D09 "$work/last.log" "$GW_WORK"
+refute grep -rqF TEMPLATED-D09 "$work/last.log" "$GW_WORK/gw"
 set +x
 refute grep -qF "$key_prefix-7f3a9c" "$work/last.log"
 set -x
 emu GET requests | "$python" -c 'import json, sys
 sent = [entry["headers"].get("ApiKey") for entry in json.load(sys.stdin)]
 assert sent == ["PLACEHOLDER-APIKEY" + "-7f3a9c"], "the key did not reach the emulator once"'
+
 
 section 'D01'
 # --- D01: redirectUrl values that are nginx syntax. A good run first: the refused
@@ -271,62 +374,33 @@ grep -q 'emerg.*duplicate default server' "$work/last.log"
 rm "$GW_WORK/gw/conf/sites-enabled/other.conf"
 play -e org=demo-org -e gw_default_server=true
 [ "$(grep -c 'RUNNING HANDLER \[spectrocloud.palette.sso_gateway : Reload the private nginx\]' "$work/last.log")" = 1 ]
-sleep 0.5
-[ "$(location)" = https://demo-org.sso.example.test/login2 ]
+wait_location https://demo-org.sso.example.test/login2
 [ "$(stat -c '%i %a %U' "$GW_WORK/gw/logs/nginx.pid")" = "$pid_stat" ]
+# Run 4 is also the check-mode test: it shows the site's diff and runs the fetch
+# (one request), and writes and reloads nothing.
 demo_org '{}'
 written=$(tree_sum)
+emu DELETE requests
 play -e org=demo-org -e gw_default_server=true --check --diff
 grep -q '^-        return 302 "https://demo-org.sso.example.test/login2";' "$work/last.log"
 grep -q '^+        return 302 "https://demo-org.sso.example.test/login";' "$work/last.log"
+[ "$(emu_count)" = 1 ]
 [ "$(tree_sum)" = "$written" ]
+[ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
+[ "$(location)" = https://demo-org.sso.example.test/login2 ]
 
-section 'D05'
-# --- D05: five hosts, the fact on each whichever host runs the fetch (render only).
-{ echo '[web]'; for i in 01 02 03 04 05; do echo "web$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/five"
-emu DELETE requests
-ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org | tee "$work/last.log"
-[ "$(emu_count)" = 1 ]
-for i in 02 03 04 05; do
-  diff <(sed "s/web$i/HOST/g" "$GW_WORK/web$i/conf/sites-available/sso_gateway.conf") \
-       <(sed "s/web01/HOST/g" "$GW_WORK/web01/conf/sites-available/sso_gateway.conf")
-done
-emu DELETE requests
-refute ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org -e fail_first=true > "$work/last.log"
-[ "$(emu_count)" = 1 ]
-grep -Eq '^web01 .* failed=1' "$work/last.log"
-for i in 02 03 04 05; do grep -Eq "^web$i .* failed=0" "$work/last.log"; done
-emu DELETE requests
-ansible-playbook -i "$work/five" "$here/site.yml" -e org=demo-org --limit web03 | tee "$work/last.log"
-[ "$(emu_count)" = 1 ]
-grep -Eq '^web03 .* failed=0' "$work/last.log"
-
-section 'one org per play'
-# --- One org per play: hosts that name another org than the one fetched fail before
-# anything is written for them; the host whose org was fetched is configured with it.
-{ echo '[mixed]'
-  for org in acme corp-saml corp-oidc; do
-    echo "mixed-$org org=$org ansible_connection=local ansible_python_interpreter=$python gw_start=false"
-  done; } > "$work/mixed"
-emu DELETE requests
-refute ansible-playbook -i "$work/mixed" "$here/site.yml" > "$work/last.log"
-grep -q 'the role serves one org per play' "$work/last.log"
-[ "$(emu_count)" = 1 ]
-[ "$(find "$GW_WORK" -maxdepth 1 -name 'mixed-*' -printf '%f\n')" = mixed-acme ]
-grep -qF 'return 302 "https://acme.console.spectrocloud.com";' \
-  "$GW_WORK/mixed-acme/conf/sites-available/sso_gateway.conf"
+section 'empty org name'
 refute ansible-playbook -i "$work/one" "$here/site.yml" -e org= > "$work/last.log"
 grep -q 'sso_gateway_org_name is empty' "$work/last.log"
-
-section 'C24 40 hosts'
-# --- C24: forty hosts, ten forks, one API request.
-{ echo '[web]'; for i in $(seq -w 1 40); do echo "many$i ansible_connection=local ansible_python_interpreter=$python gw_start=false"; done; } > "$work/forty"
-emu DELETE requests
-ANSIBLE_FORKS=10 ansible-playbook -i "$work/forty" "$here/site.yml" -e org=corp-oidc | tee "$work/last.log"
-[ "$(emu_count)" = 1 ]
-[ "$(grep -h '^ *return 302 ' "$GW_WORK"/many*/conf/sites-available/sso_gateway.conf | sort -u | wc -l)" = 1 ]
-[ "$(find "$GW_WORK" -maxdepth 1 -name 'many*' | wc -l)" = 40 ]
 
 # --- C24: the role never puts the lookup where it would be templated once per use.
 refute grep -rq palette_redirect_url "$collection/roles/sso_gateway/tasks" "$collection/roles/sso_gateway/defaults" \
   "$collection/roles/sso_gateway/vars" "$collection/roles/sso_gateway/templates"
+
+# --- The render-only sections: their output, and their result.
+section 'waiting for the render-only sections'
+render_status=0
+wait "$render_only_pid" || render_status=$?
+render_only_pid=
+cat "$work/render-only.out"
+[ "$render_status" = 0 ]
