@@ -119,8 +119,8 @@ task_hosts() {
 
 # --- Render-only hosts, in the background (see the top). Each step says which case it is.
 render_only() {
-  timings=()
   section 'D05 (render-only)'
+  timings=()   # the foreground reports its own
   local log=$work/render.log
   PALETTE_EMULATOR_URL=$(field ready-render url)
   PALETTE_EMULATOR_CA=$(field ready-render ca_path)
