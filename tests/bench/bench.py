@@ -162,7 +162,9 @@ class Runner:
         with open(self.log, "a", encoding="utf-8") as log:
             log.write("\n### %s %s\n" % (playbook, json.dumps(extra)))
             log.flush()
-            status = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            status = subprocess.run(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+            )
         if status.returncode != 0:
             raise RuntimeError(
                 "%s failed (exit %d); see %s" % (playbook, status.returncode, self.log)
@@ -174,7 +176,7 @@ def spread(values):
     """Median, quartiles, extremes and count of a list of seconds."""
     values = sorted(values)
     if len(values) >= 2:
-        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
     else:
         q1 = q3 = values[0]
     return {
@@ -310,7 +312,7 @@ def measure_retries(args, emulator, preset):
 
     # Two 429s, then the answer: the waits are the two Retry-Afters.
     times = []
-    for _ in range(preset["retry_runs"]):
+    for _run in range(preset["retry_runs"]):
         emulator.clear()
         emulator.admin("PUT", "faults", {"sequence": [too_many(preset["retry_after"])] * 2})
         started = time.perf_counter()
@@ -368,9 +370,9 @@ def measure_rss(runner, preset):
         for approach in found:
             report = runner.work / ("rss-%s-%d.txt" % (approach, run))
             runner.play("rss.yml", approach=approach, report_file=str(report))
-            before, _, after = report.read_text().partition("@@AFTER@@")
-            rss_before, _ = parse_status(before)
-            _, peak = parse_status(after)
+            before, _marker, after = report.read_text().partition("@@AFTER@@")
+            rss_before, _peak_before = parse_status(before)
+            _rss_after, peak = parse_status(after)
             found[approach].append({"rss_before": rss_before, "peak": peak})
     result: dict[str, Any] = {}
     for approach, readings in found.items():
@@ -534,10 +536,13 @@ def main():
     text = table(results)
     (args.out / "results.md").write_text(text)
     print(text)
-    met = sum(results[name]["met"] for name in ("task_time", "lookup_refs", "many_hosts",
-                                                 "role", "retries", "rss"))  # fmt: skip
-    print("bench: %d figures measured, %d of 6 goals met, in %.0f s; results in %s"
-          % (len(text.splitlines()) - 2, met, results["seconds"], args.out))  # fmt: skip
+    items = ("task_time", "lookup_refs", "many_hosts", "role", "retries", "rss")
+    met = sum(results[name]["met"] for name in items)
+    figures = len(text.splitlines()) - 2
+    print(
+        "bench: %d figures measured, %d of 6 goals met, in %.0f s; results in %s"
+        % (figures, met, results["seconds"], args.out)
+    )
 
 
 if __name__ == "__main__":

@@ -40,16 +40,17 @@ def main():
         ("palette_cache_off", "lookup\ncache_ttl 0"),
         ("url", "url lookup"),
     ]
-    medians = [many[key]["play_seconds"]["median"] for key, _ in names]
-    lows = [m - many[key]["play_seconds"]["min"] for m, (key, _) in zip(medians, names)]
-    highs = [many[key]["play_seconds"]["max"] - m for m, (key, _) in zip(medians, names)]
-    bars = right.bar(range(3), medians, yerr=[lows, highs], capsize=4, width=0.6)
-    for bar, (key, _) in zip(bars, names):
+    keys = [key for key, _label in names]
+    medians = [many[key]["play_seconds"]["median"] for key in keys]
+    lows = [m - many[key]["play_seconds"]["min"] for m, key in zip(medians, keys)]
+    highs = [many[key]["play_seconds"]["max"] - m for m, key in zip(medians, keys)]
+    columns = right.bar(range(3), medians, yerr=[lows, highs], capsize=4, width=0.6)
+    for column, key in zip(columns, keys):
         requests = sorted(set(many[key]["requests"]))
         label = "%s request%s" % ("/".join(map(str, requests)), "" if requests == [1] else "s")
-        right.annotate(label, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+        right.annotate(label, (column.get_x() + column.get_width() / 2, column.get_height()),
                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=9)  # fmt: skip
-    right.set_xticks(range(3), [label for _, label in names])
+    right.set_xticks(range(3), [label for _key, label in names])
     right.set_ylabel("seconds per play (median, min–max)")
     right.set_ylim(bottom=0, top=max(m + h for m, h in zip(medians, highs)) * 1.15)
     right.set_title(
