@@ -48,7 +48,8 @@ def main():
     for column, key in zip(columns, keys):
         requests = sorted(set(many[key]["requests"]))
         label = "%s request%s" % ("/".join(map(str, requests)), "" if requests == [1] else "s")
-        right.annotate(label, (column.get_x() + column.get_width() / 2, column.get_height()),
+        top = many[key]["play_seconds"]["max"]  # above the error bar
+        right.annotate(label, (column.get_x() + column.get_width() / 2, top),
                        xytext=(0, 4), textcoords="offset points", ha="center", fontsize=9)  # fmt: skip
     right.set_xticks(range(3), [label for _key, label in names])
     right.set_ylabel("seconds per play (median, min–max)")
