@@ -17,15 +17,17 @@ export ANSIBLE_NOCOLOR := 1
 export PATH := $(VENV_BIN):$(PATH)
 
 .PHONY: help demo test sanity units integration release-check build-check lint docs changelog \
-	matrix collection venv system-packages clean
+	matrix bench bench-smoke collection venv system-packages clean
 
 help:
 	@echo "make demo         run the demo playbook against the local Palette emulator"
-	@echo "make test         run every check (lint, sanity, units, integration, release, docs, matrix)"
+	@echo "make test         run every check (lint, sanity, units, integration, release, docs, matrix, bench-smoke)"
 	@echo "make sanity|units|integration|release-check|lint|docs|matrix   one check (integration"
 	@echo "                  includes the -vvvv leak check)"
 	@echo "make docs         HTML docsite in build/docsite/html"
 	@echo "make changelog    rewrite CHANGELOG.md, the preview of changelogs/fragments"
+	@echo "make bench        the collection against ansible.builtin's uri and url, measured side by"
+	@echo "                  side (< 10 min): build/bench/results.md, .json and task-time.png"
 	@echo "make clean        remove the venv and build output"
 
 venv: $(VENV)/.installed
@@ -81,12 +83,20 @@ changelog: collection
 matrix: collection system-packages
 	tests/utils/matrix.sh
 
+# The collection against ansible.builtin.uri and the url lookup; see docs/performance.md.
+# Not part of make test, which runs the same script on tiny counts (bench-smoke).
+bench: collection system-packages
+	tests/bench/bench.sh $(COLLECTION) $(abspath $(BUILD))/bench
+
+bench-smoke: collection system-packages
+	tests/bench/bench.sh $(COLLECTION) $(abspath $(BUILD))/bench-smoke --preset smoke
+
 test: venv system-packages
-	tests/utils/run-checks.sh lint sanity units integration release-check docs matrix
+	tests/utils/run-checks.sh lint sanity units integration release-check docs matrix bench-smoke
 
 demo: collection system-packages
 	tests/utils/demo.sh $(COLLECTION)
 	tests/utils/demo-role.sh
 
 clean:
-	rm -rf $(VENV) .venv-lint .venv-2.21 $(BUILD) tests/output
+	rm -rf $(VENV) .venv-lint .venv-2.21 .venv-bench $(BUILD) tests/output

@@ -137,7 +137,6 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ..module_utils._cache import FileCache, answer_key, digest
-from ..module_utils._client import PaletteClient, missing_library
 from ..module_utils._errors import PaletteError, PaletteResponseError, show_value
 from ..module_utils._options import (
     ConnectionOptions,
@@ -183,10 +182,6 @@ class LookupModule(LookupBase):
         org_names = [_check_term(term) for term in terms]
         if not org_names:
             return []
-
-        missing = missing_library()
-        if missing:
-            raise AnsibleLookupError(missing_required_lib(missing[0]))
 
         options = self._connection_options(variables, kwargs)
         cache = FileCache(
@@ -318,6 +313,11 @@ class LookupModule(LookupBase):
     def _fetch(self, options, org_name):
         """Ask Palette; the answer must carry a redirectUrl, possibly empty."""
         if self._client is None:
+            missing = missing_library()
+            if missing:
+                raise AnsibleLookupError(missing_required_lib(missing[0]))
+            from ..module_utils._client import PaletteClient
+
             self._client = PaletteClient(options, warn=display.warning)
         url = self._client.org_url(org_name)
         display.vvv("palette_redirect_url: GET %s" % url)
@@ -332,6 +332,16 @@ class LookupModule(LookupBase):
                 url=url,
             )
         return org["redirect_url"]
+
+
+def missing_library():
+    """Return (name, traceback) of a library the client cannot import, or None."""
+    # The client is imported only when a lookup asks Palette: requests, urllib3 and
+    # voluptuous cost each worker about 0.1 s of CPU, and an answer this process or the
+    # file cache already holds needs none of them (docs/performance.md).
+    from ..module_utils._client import missing_library as client_missing_library
+
+    return client_missing_library()
 
 
 def _check_term(term):

@@ -89,7 +89,7 @@ sed -i 's#](\.\./tests/emulator/README\.md#](emulator.md#g' "$guides"/*.md
   echo "   :caption: Guides"
   echo
   # docs/ in reading order; any other page (a README a guide links to) is listed hidden.
-  main="user-guide lookup role security api-definition development"
+  main="user-guide lookup role security performance api-definition development"
   for guide in $main; do
     [ ! -e "$guides/$guide.md" ] || echo "   guides/$guide"
   done

@@ -43,7 +43,7 @@ cd "$collection"
 # shellcheck source=tests/utils/checks.sh
 . "$root/tests/utils/checks.sh"
 
-python_paths=(plugins tests/emulator)
+python_paths=(plugins tests/emulator tests/bench)
 ruff_format() { ruff format --check --diff --config tests/ruff.toml "${python_paths[@]}"; }
 ruff_check() { ruff check --config tests/ruff.toml --output-format concise "${python_paths[@]}"; }
 # mypy runs from the folder above ansible_collections, so that the collection's
@@ -64,9 +64,9 @@ changelog_current() {
   }
 }
 
-check "ruff format: plugins/ and tests/emulator/ are formatted" ruff_format
-check "ruff check: plugins/ and tests/emulator/" ruff_check
-check "mypy: plugins/ and tests/emulator/" mypy_check
+check "ruff format: plugins/, tests/emulator/ and tests/bench/ are formatted" ruff_format
+check "ruff check: plugins/, tests/emulator/ and tests/bench/" ruff_check
+check "mypy: plugins/, tests/emulator/ and tests/bench/" mypy_check
 check "ansible-lint, production profile: roles, playbooks, galaxy.yml, meta/" lint_playbooks
 check "antsibull-docs lint-collection-docs --plugin-docs" lint_plugin_docs
 check "antsibull-changelog lint: changelogs/" lint_changelog

@@ -15,6 +15,7 @@ declare -A proof=(
   [release-check]='^release-check: [0-9]+ passed, 0 failed \([1-9][0-9]* plugins'
   [lint]='^lint: [1-9][0-9]* passed, 0 failed'
   [docs]='^docs: [1-9][0-9]* pages in '
+  [bench-smoke]='^bench: [1-9][0-9]* figures measured, [0-6] of 6 goals met'
   [matrix]='^matrix: (ansible-core [0-9.]+ on Python 3\.12: sanity ok.*units ok.*integration ok|SKIPPED)'
 )
 
