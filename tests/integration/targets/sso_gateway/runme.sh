@@ -348,11 +348,16 @@ grep -q ' links clicked, 0 dialogs, ' "$work/clicks.log"
 section 'string booleans'
 # --- Booleans given as strings, as -e and INI inventories give them, keep their meaning.
 demo_org '{"ssoLogins": [
-  {"name": "plain", "displayName": "Plain", "logo": "", "redirectUri": "http://idp.example.test/plain"}]}'
+  {"name": "plain", "displayName": "Plain", "logo": "http://cdn.example.test/plain.png", "redirectUri": "http://idp.example.test/plain"}]}'
+csp() { curl -sI http://127.0.0.1:18080/ | tr -d '\r' | sed -n 's/^Content-Security-Policy: //p'; }
 play -e org=demo-org -e sso_gateway_allow_http=false
 refute grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.0.0.1:18080/)"
+csp | grep -qF "img-src https:;"
 play -e org=demo-org -e sso_gateway_allow_http=yes
-grep -qF 'href="http://idp.example.test/plain"' <<<"$(curl -s http://127.0.0.1:18080/)"
+grep -qF 'href="http://idp.example.test/plain"><img src="http://cdn.example.test/plain.png"' \
+  <<<"$(curl -s http://127.0.0.1:18080/)"
+# The http logo the option lets through is one the page's policy lets the browser load.
+csp | grep -qF "img-src https: http:;"
 
 section 'D07'
 # --- D07: the whole configuration is validated before the site goes live.
@@ -388,6 +393,16 @@ grep -q '^+        return 302 "https://demo-org.sso.example.test/login";' "$work
 [ "$(tree_sum)" = "$written" ]
 [ "$(cat "$GW_WORK/gw/logs/nginx.pid")" = "$pid" ]
 [ "$(location)" = https://demo-org.sso.example.test/login2 ]
+
+section 'first run in check mode'
+# --- A first dry run on a host the role never configured: it reports what it would
+# create (the link to a site file that does not exist yet included) and writes nothing.
+echo "fresh ansible_connection=local ansible_python_interpreter=$python gw_port=18082" > "$work/fresh"
+ansible-playbook -i "$work/fresh" "$here/site.yml" -e org=acme --check --diff > "$work/last.log" 2>&1 \
+  || { cat "$work/last.log"; exit 1; }
+grep -Eq '^fresh .* changed=[1-9][0-9]* .* failed=0 ' "$work/last.log"
+grep -q '^+        return 302 "https://acme.console.spectrocloud.com";' "$work/last.log"
+[ ! -e "$GW_WORK/fresh" ]
 
 section 'empty org name'
 refute ansible-playbook -i "$work/one" "$here/site.yml" -e org= > "$work/last.log"
