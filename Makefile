@@ -43,6 +43,8 @@ $(VENV)/.installed: requirements.txt tests/requirements-dev.txt tests/constraint
 # reaches; a local stand-in in its cache makes that step work offline.
 collection: venv
 	tests/utils/sync-collection.sh $(COLLECTION)
+
+ansible-test-cache:
 	mkdir -p $(GET_PIP_CACHE)
 	for version in 24_2 25_2; do \
 		[ -e $(GET_PIP_CACHE)/get_pip_$$version.py ] \
@@ -52,14 +54,14 @@ collection: venv
 system-packages:
 	tests/utils/system-packages.sh
 
-sanity: collection system-packages
+sanity: collection ansible-test-cache system-packages
 	$(ANSIBLE_TEST) sanity $(TEST_FLAGS)
 
-units: collection
+units: collection ansible-test-cache
 	$(ANSIBLE_TEST) units $(TEST_FLAGS) --requirements
 
 # One run at -vvvv serves both: the targets must pass and the API key must not leak.
-integration: collection system-packages
+integration: collection ansible-test-cache system-packages
 	tests/utils/integration.sh $(COLLECTION)
 
 # The built tarball installed into an empty directory: ansible-doc for every plugin and
@@ -80,7 +82,7 @@ changelog: collection
 	tests/utils/docs.sh changelog $(COLLECTION) $(abspath CHANGELOG.md)
 
 # The newest ansible-core on Python 3.12 from .venv-2.21; skipped without Python 3.12.
-matrix: collection system-packages
+matrix: collection ansible-test-cache system-packages
 	tests/utils/matrix.sh
 
 # The collection against ansible.builtin.uri and the url lookup; see docs/performance.md.
@@ -94,7 +96,9 @@ bench-smoke: collection system-packages
 test: venv system-packages
 	tests/utils/run-checks.sh lint sanity units integration release-check docs matrix bench-smoke
 
-demo: collection system-packages
+# The demo needs nginx only, not the checks' shellcheck and Chromium.
+demo: collection
+	tests/utils/system-packages.sh nginx
 	tests/utils/demo.sh $(COLLECTION)
 	tests/utils/demo-role.sh
 

@@ -9,5 +9,6 @@ dest=${2:?usage: install-collection.sh SOURCE DEST}
 mkdir -p "$dest/dist"
 ansible-galaxy collection build "$source_dir" --output-path "$dest/dist" --force >/dev/null
 tarball=$(ls "$dest"/dist/spectrocloud-palette-*.tar.gz)
-ansible-galaxy collection install --offline --force "$tarball" -p "$dest" >/dev/null
+# With dest among the configured paths, galaxy does not warn that it is not.
+ANSIBLE_COLLECTIONS_PATH=$dest ansible-galaxy collection install --offline --force "$tarball" -p "$dest" >/dev/null
 echo "$tarball"
