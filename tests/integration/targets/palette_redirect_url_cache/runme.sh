@@ -50,15 +50,13 @@ emu_ca=$(field ca_path)
 
 emu() { curl -sf --cacert "$emu_ca" -X "$1" "$emu_url/_emulator/$2" ${3:+--data-binary "$3"}; }
 emu_count() { emu GET count | "$python" -c 'import json, sys; print(json.load(sys.stdin)["count"])'; }
-demo_org() {  # demo-org: handed-2's base body with the fields given as a JSON object replaced
+# The emulator's demo-org fixture is handed-2's base body.
+fixtures=$collection/tests/emulator/fixtures/orgs.json
+demo_org() {  # demo-org: the base body with the fields given as a JSON object replaced
   "$python" -c 'import json, sys
-body = {"appEnv": "saas", "authType": "sso", "orgName": "demo-org",
-        "redirectUrl": "https://demo-org.sso.example.test/login", "rootDomain": "example.test",
-        "securityMode": "noAccess", "totalTenants": 1,
-        "ssoLogins": [{"displayName": "Corp IdP", "logo": "", "name": "corp-idp",
-                       "redirectUri": "https://idp.example.test/auth"}]}
+body = json.load(open(sys.argv[2]))["orgs"]["demo-org"]
 body.update(json.loads(sys.argv[1]))
-print(json.dumps(body))' "$1" > "$work/demo-org.json"
+print(json.dumps(body))' "$1" "$fixtures" > "$work/demo-org.json"
   emu PUT orgs/demo-org "@$work/demo-org.json"
 }
 url=https://demo-org.sso.example.test/login

@@ -70,17 +70,15 @@ export PALETTE_EMULATOR_URL PALETTE_EMULATOR_CA
 emu() { curl -sf --cacert "$PALETTE_EMULATOR_CA" -X "$1" "$PALETTE_EMULATOR_URL/_emulator/$2" ${3:+--data-binary "$3"}; }
 emu_count() { emu GET count | "$python" -c 'import json, sys; print(json.load(sys.stdin)["count"])'; }
 org_json() { curl -sf --cacert "$PALETTE_EMULATOR_CA" "$PALETTE_EMULATOR_URL/v1/auth/org?orgName=$1" > "$work/$1.json"; }
+# The emulator's demo-org fixture is handed-2's base body.
+fixtures=$collection/tests/emulator/fixtures/orgs.json
 demo_org() {  # demo-org: the base body with the fields given as a JSON object replaced
   local body=$work/demo-org.json   # check reads it too
   [ "$BASHPID" = $$ ] || body=$work/demo-org.$BASHPID.json   # the background's own
   "$python" -c 'import json, sys
-body = {"appEnv": "saas", "authType": "sso", "orgName": "demo-org",
-        "redirectUrl": "https://demo-org.sso.example.test/login", "rootDomain": "example.test",
-        "securityMode": "noAccess", "totalTenants": 1,
-        "ssoLogins": [{"displayName": "Corp IdP", "logo": "", "name": "corp-idp",
-                       "redirectUri": "https://idp.example.test/auth"}]}
+body = json.load(open(sys.argv[2]))["orgs"]["demo-org"]
 body.update(json.loads(sys.argv[1]))
-print(json.dumps(body))' "$1" > "$body"
+print(json.dumps(body))' "$1" "$fixtures" > "$body"
   emu PUT orgs/demo-org "@$body"
 }
 
