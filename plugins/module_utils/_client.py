@@ -19,6 +19,7 @@ import traceback
 import warnings
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.request import getproxies
 
 from ._errors import (
     PaletteApiError,
@@ -545,7 +546,7 @@ def _proxy_passwords(options):
     """The passwords of the proxies in use: the option's, or the environment's."""
     proxies = options.proxies
     if proxies is None:
-        proxies = requests.utils.getproxies() if requests else {}
+        proxies = getproxies()
     passwords = []
     for proxy in proxies.values():
         try:

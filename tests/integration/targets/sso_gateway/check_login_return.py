@@ -123,14 +123,14 @@ def main():
         constants = {}
         for name, args, block in everything:
             if name == "geo" and len(args) == 1 and args[0].startswith("$") and block is not None:
-                defaults = [d_args for d_name, d_args, _ in block if d_name == "default"]
+                defaults = [d_args for d_name, d_args, _block in block if d_name == "default"]
                 if defaults == [defaults[0]] and len(defaults[0]) == 1:
                     constants[args[0][1:]] = defaults[0][0]
         logins = [block for name, args, block in everything
                   if name == "location" and args == ["=", "/login"] and block is not None]
         if len(logins) != 1:
             raise ConfigError("%d `location = /login` blocks, expected 1" % len(logins))
-        returns = [args for name, args, _ in walk(logins[0]) if name == "return"]
+        returns = [args for name, args, _block in walk(logins[0]) if name == "return"]
         if len(returns) != 1:
             raise ConfigError("%d return directives in /login, expected 1: %r" % (len(returns), returns))
         if len(returns[0]) != 2 or returns[0][0] != "302":

@@ -235,7 +235,7 @@ class Clicker:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("url")
     parser.add_argument("--timeout", type=float, default=45,
                         help="give up (exit 2) after this many seconds in all")
