@@ -200,14 +200,16 @@ render_only_pid=$!
 set +m
 
 section 'fixture orgs'
-# --- The fixture orgs: 302 to the exact redirectUrl, the providers listed, idempotent.
+# --- The fixture orgs: 302 to the exact redirectUrl, the providers listed. A second run
+# changes nothing: checked once, with acme, the one whose page lists providers (each run
+# costs seconds, and this target runs on two ansible-core versions).
 for org in corp-saml corp-oidc acme; do
   org_json "$org"
   play -e "org=$org"
   check "$org"
-  play -e "org=$org"
-  [ "$(changed)" = 0 ]
 done
+play -e org=acme
+[ "$(changed)" = 0 ]
 
 section 'chromium dump-dom + screenshot'
 # --- The landing page as a browser renders it (headless Chromium, no network beyond
