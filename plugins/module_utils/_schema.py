@@ -12,11 +12,8 @@ is an error that names the field path, the value and what was expected.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import traceback
-
-from ._errors import PaletteResponseError, origin, show_value
 
 try:
     from voluptuous import ALLOW_EXTRA, Any, In, Invalid, MultipleInvalid, Optional, Schema
@@ -121,22 +118,16 @@ def snake_case(name):
 def validate_org(body, url=None, org_name=None):
     """Check a decoded 200 body and return the ``org`` result, or raise PaletteResponseError."""
     if not isinstance(body, dict):
-        raise PaletteResponseError(
-            "Palette's response%s is not an organisation description: expected a JSON "
-            "object, got %s" % (" from " + origin(url) if url else "", _json_type(body)),
-            status=200,
-            url=url,
-        )
+        from . import _failures
+
+        raise _failures.not_an_org(body, url)
 
     try:
         checked = _schemas()["login_response"](body)
     except MultipleInvalid as exc:
-        raise PaletteResponseError(
-            "Palette's response%s does not match the organisation schema: %s"
-            % (_whose(url, org_name), _describe(exc, body)),
-            status=200,
-            url=url,
-        ) from exc
+        from . import _failures
+
+        raise _failures.schema_mismatch(exc, body, url, org_name) from exc
 
     org = {snake_case(field): checked.get(field) for field in ORG_FIELDS}
     org["sso_logins"] = [
@@ -144,58 +135,3 @@ def validate_org(body, url=None, org_name=None):
         for login in (checked.get("ssoLogins") or [])
     ]
     return org
-
-
-def _json_type(value):
-    """The JSON name of a decoded value's type."""
-    for kind, name in (
-        (bool, "a boolean"),
-        ((int, float), "a number"),
-        (str, "a string"),
-        (list, "an array"),
-        (dict, "an object"),
-    ):
-        if isinstance(value, kind):
-            return name
-    return "null"
-
-
-def _describe(exc, body):
-    """Turn voluptuous errors into one sentence per field: path, value, expectation."""
-    problems = []
-    for error in sorted(exc.errors, key=lambda e: [str(p) for p in e.path]):
-        path = _format_path(error.path)
-        value = _value_at(body, error.path)
-        problems.append("field %s: %s, got %s" % (path, error.error_message, _show_json(value)))
-    return "; ".join(problems)
-
-
-def _whose(url, org_name):
-    """Name the organisation and the origin a response came for, as far as they are known."""
-    text = " for organisation %s" % show_value(org_name) if org_name else ""
-    return text + (" from " + origin(url) if url else "")
-
-
-def _show_json(value, limit=80):
-    """Render a value from the response as JSON spells it, escaped and short."""
-    text = json.dumps(value, ensure_ascii=False)
-    # json.dumps escapes C0 controls; escape what else would not print (bidi, U+2028).
-    text = "".join(c if c.isprintable() else "\\u%04x" % ord(c) for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _format_path(path):
-    text = ""
-    for part in path:
-        text += "[%d]" % part if isinstance(part, int) else ("." if text else "") + str(part)
-    return text or "(body)"
-
-
-def _value_at(body, path):
-    value = body
-    for part in path:
-        try:
-            value = value[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return value

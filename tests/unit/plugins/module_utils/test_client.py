@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from ansible_collections.spectrocloud.palette.plugins.module_utils import _client
+from ansible_collections.spectrocloud.palette.plugins.module_utils import _client, _failures
 from ansible_collections.spectrocloud.palette.plugins.module_utils._client import PaletteClient
 from ansible_collections.spectrocloud.palette.plugins.module_utils._errors import (
     PaletteApiError,
@@ -357,8 +357,8 @@ def test_huge_and_deep_error_details_are_cut_down(transport):
     with pytest.raises(PaletteApiError) as caught:
         client().fetch_org("demo-org")
     assert len(caught.value.msg) < 1000
-    assert len(caught.value.error["message"]) == _client.MAX_ERROR_TEXT + 3
-    assert json.dumps(caught.value.error).count("[") <= _client.MAX_ERROR_DEPTH
+    assert len(caught.value.error["message"]) == _failures.MAX_ERROR_TEXT + 3
+    assert json.dumps(caught.value.error).count("[") <= _failures.MAX_ERROR_DEPTH
     assert "(nested too deeply; left out)" in json.dumps(caught.value.error)
 
 
