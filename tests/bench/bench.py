@@ -54,7 +54,7 @@ PRESETS = {
         "refs": 10,
         "hosts": 3,
         "many_runs": 1,
-        "role_hosts": 2,
+        "role_hosts": 1,
         "forks": 3,
         "retry_runs": 1,
         "retry_after": 1,
