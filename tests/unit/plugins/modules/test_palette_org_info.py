@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -58,16 +59,27 @@ def test_unknown_org_fails_with_status_url_and_palettes_error(capsys, emulator):
     assert result["status"] == 404
     assert result["url"] == emulator.url + "/v1/auth/org?orgName=nope"
     assert result["error"]["code"] == "ResourceNotFound"
-    assert result["msg"].startswith("Organisation 'nope' at %s was not found (HTTP 404)" % emulator.url)
+    assert result["msg"].startswith(
+        "Organisation 'nope' at %s was not found (HTTP 404)" % emulator.url
+    )
 
 
 def test_the_key_is_absent_from_a_failure_even_when_the_server_echoes_it(capsys, transport):
-    transport(reply(status=401, body={"code": "ResourceNotFound",
-                                      "message": "no such api key " + API_KEY, "ref": "r-1"}))
+    transport(
+        reply(
+            status=401,
+            body={
+                "code": "ResourceNotFound",
+                "message": "no such api key " + API_KEY,
+                "ref": "r-1",
+            },
+        )
+    )
     # ansible-core 2.21 adds `invocation` only when the controller asks for it.
     asked = {"_ansible_inject_invocation": True} if "inject_invocation" in PASS_VARS else {}
-    result, out = run_module(capsys, host="palette.example.test", api_key=API_KEY,
-                             org_name="demo-org", **asked)
+    result, out = run_module(
+        capsys, host="palette.example.test", api_key=API_KEY, org_name="demo-org", **asked
+    )
     assert result["failed"] is True
     assert result["status"] == 401
     assert API_KEY not in out
@@ -88,7 +100,7 @@ def test_a_bad_body_fails_naming_the_field(capsys, transport):
     result, _out = run_module(capsys, host="palette.example.test", org_name="demo-org")
     assert result["failed"] is True
     assert result["status"] == 200
-    assert "field totalTenants: expected a whole number or null, got \"many\"" in result["msg"]
+    assert 'field totalTenants: expected a whole number or null, got "many"' in result["msg"]
 
 
 def test_validate_certs_false_warns_once_and_skips_verification(capsys, emulator):
@@ -132,6 +144,34 @@ def test_the_module_imports_without_its_libraries_and_names_the_missing_one(bloc
     assert done.stdout.strip() == reported
 
 
+def test_run_as_a_script_it_answers_and_freezes_the_heap_at_exit(emulator):
+    # As AnsiballZ runs it: the module as __main__, in a process of its own that ends
+    # with exit_json. An atexit handler registered before the module's own runs after
+    # it and reports what the last garbage collection will skip (docs/performance.md).
+    collections_root = os.path.abspath(
+        os.path.join(os.path.dirname(palette_org_info.__file__), *[".."] * 5)
+    )
+    code = (
+        "import atexit, gc, json, runpy, sys\n"
+        "sys.path.insert(0, %r)\n"
+        "from ansible.module_utils.testing import patch_module_args\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count(), file=sys.stderr))\n"
+        "with patch_module_args(json.loads(sys.argv[1])):\n"
+        "    runpy.run_module(%r, run_name='__main__', alter_sys=True)\n"
+        % (collections_root, palette_org_info.__name__)
+    )
+    args = json.dumps(emulator_args(emulator, org_name="acme"))
+    done = subprocess.run(
+        [sys.executable, "-c", code, args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["org"]["redirect_url"] == "https://acme.console.spectrocloud.com"
+    frozen = [line for line in done.stderr.splitlines() if line.startswith("frozen at exit:")]
+    assert len(frozen) == 1, done.stderr
+    assert int(frozen[0].split(":")[1]) > 1000, frozen
+
+
 def test_a_vaulted_key_with_a_trailing_newline_works(capsys, emulator):
     args = emulator_args(emulator, org_name="acme", api_key=API_KEY + "\n")
     result, _out = run_module(capsys, **args)
@@ -150,8 +190,9 @@ def test_a_key_with_control_characters_fails_without_showing_it(capsys, emulator
 
 def test_a_key_over_plain_http_is_warned_about(capsys, transport):
     transport(reply(body=GOOD_BODY))
-    result, _out = run_module(capsys, host="http://palette.example.test", api_key=API_KEY,
-                              org_name="demo-org")
+    result, _out = run_module(
+        capsys, host="http://palette.example.test", api_key=API_KEY, org_name="demo-org"
+    )
     warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
     assert warnings == [
         "api_key is sent unencrypted: host http://palette.example.test uses plain http"
