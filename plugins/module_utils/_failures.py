@@ -38,7 +38,9 @@ URL_PASSWORD = re.compile(r"(?<=://)(?P<keep>[^\s/@:]*:)[^\s/@]+(?=@)")
 MAX_ERROR_TEXT = 2000
 MAX_ERROR_DEPTH = 8
 MAX_ERROR_ITEMS = 50
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What a terminal would act on or reorder: C0 and C1 controls, the line and paragraph
+# separators, and the bidirectional marks, embeddings, overrides and isolates.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # A connection failure worth another attempt: one to Palette itself that may pass.
 _RETRYABLE_REASONS = (
@@ -319,11 +321,10 @@ def _error_fields(raw):
         body = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
         return None, snippet(raw) if raw.strip() else None
-    if not isinstance(body, dict):
+    fields = ("code", "message", "ref", "details")
+    if not isinstance(body, dict) or all(body.get(field) is None for field in fields):
         return None, snippet(raw)
-    return {
-        field: _bounded(body.get(field)) for field in ("code", "message", "ref", "details")
-    }, None
+    return {field: _bounded(body.get(field)) for field in fields}, None
 
 
 def _bounded(value, depth=0):
@@ -347,13 +348,18 @@ def _said(error):
         if not isinstance(value, str):
             value = json.dumps(value)
         # Escape what a terminal would act on, and keep the line short.
-        value = _CONTROL.sub(lambda match: "\\x%02x" % ord(match.group()), value)
+        value = _CONTROL.sub(_escaped, value)
         return value if len(value) <= 300 else value[:297] + "..."
 
     said = ": ".join(text(error[field]) for field in ("code", "message") if error[field])
     if error.get("ref"):
         said += " (ref %s)" % text(error["ref"])
     return said
+
+
+def _escaped(match):
+    code = ord(match.group())
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
 
 
 def redact(exc, options):

@@ -330,6 +330,7 @@ demo_org '{"ssoLogins": [
   {"name": "attr", "displayName": "Attr", "logo": "", "redirectUri": "https://idp.example.test/auth\" onmouseover=\"alert(1)"},
   {"name": "img", "displayName": "Logo", "logo": "javascript:alert(2)", "redirectUri": "https://idp.example.test/ok"},
   {"name": "svg", "displayName": "Svg", "logo": "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMykiLz4=", "redirectUri": "https://idp.example.test/ok2"},
+  {"name": "bidi", "displayName": "\u202eevil", "logo": "", "redirectUri": "https://idp.example.test/bidi"},
   {"name": "good", "displayName": "Corp & <Co>", "logo": "https://cdn.example.test/corp.png", "redirectUri": "https://idp.example.test/auth?a=1&b=2"}]}'
 org_json demo-org
 play -e org=demo-org
@@ -338,7 +339,10 @@ for warned in "'js': redirect_uri" "'js2': redirect_uri" "'attr': redirect_uri" 
   grep -q "SSO login $warned dropped" "$work/last.log"
 done
 page=$(curl -s http://127.0.0.1:18080/)
-grep -qF '<a href="https://idp.example.test/auth?a=1&amp;b=2"><img src="https://cdn.example.test/corp.png" alt=""><span>Corp &amp; &lt;Co&gt;</span></a>' <<<"$page"
+grep -qF '<a href="https://idp.example.test/auth?a=1&amp;b=2"><img src="https://cdn.example.test/corp.png" alt=""><bdi>Corp &amp; &lt;Co&gt;</bdi></a>' <<<"$page"
+# A right-to-left override in a name stays inside the name's own <bdi>: it cannot
+# reorder the rest of the page.
+"$python" -c 'import sys; assert "<bdi>\u202eevil</bdi>" in sys.stdin.read()' <<<"$page"
 # In a real browser: every link clicked with mouse events (mouseover included) raises
 # no dialog. Requests to other hosts than 127.0.0.1 are refused before they leave;
 # timeout ends a browser that hangs.

@@ -348,6 +348,26 @@ def test_server_text_in_a_message_cannot_drive_the_terminal(transport):
     assert "Palette said: X\\x1b[31m: evil\\x0aok: [localhost] => all good." in caught.value.msg
 
 
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200f", "\u2028"])
+def test_server_text_cannot_reorder_or_break_the_line_it_is_shown_in(transport, mark):
+    transport(reply(status=403, body={"code": "Denied", "message": "gro.%sevil" % mark}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert mark not in caught.value.msg
+    assert "Palette said: Denied: gro.\\u%04xevil." % ord(mark) in caught.value.msg
+    # The error fields keep Palette's text as it was sent.
+    assert caught.value.error["message"] == "gro.%sevil" % mark
+
+
+def test_a_json_object_without_palettes_fields_is_no_error_body(transport):
+    transport(reply(status=500, body={"status": "down", "detail": "maintenance"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.error is None
+    assert "The body was not a Palette error: " in caught.value.msg
+    assert "maintenance" in caught.value.msg
+
+
 def test_huge_and_deep_error_details_are_cut_down(transport):
     deep = "leaf"
     for _level in range(900):
