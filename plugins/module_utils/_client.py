@@ -188,6 +188,7 @@ class PaletteClient:
         raise PaletteConnectionError(
             "Palette at %s redirected the request more than %d times; giving up"
             % (origin(url), MAX_REDIRECTS),
+            status=response.status_code,
             url=url,
         )
 

@@ -287,6 +287,7 @@ def test_redirect_loop_ends(transport):
         client().fetch_org("demo-org")
     assert len(adapter.sent) == _client.MAX_REDIRECTS + 1
     assert "more than 5 times" in caught.value.msg
+    assert caught.value.status == 302
 
 
 @pytest.mark.parametrize(
