@@ -122,24 +122,29 @@ def test_missing_library_fails_with_the_standard_message(capsys, monkeypatch):
     assert "Failed to import the required Python library (requests)" in result["msg"]
 
 
+def run_python(lines, *args):
+    """Run ``lines`` of Python in a process of their own that can import the collection."""
+    collections_root = os.path.abspath(
+        os.path.join(os.path.dirname(palette_org_info.__file__), *[".."] * 5)
+    )
+    code = "\n".join(["import sys", "sys.path.insert(0, %r)" % collections_root, *lines])
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+
+
 @pytest.mark.parametrize(
     "blocked, reported", [(["requests", "voluptuous"], "requests"), (["voluptuous"], "voluptuous")]
 )
 def test_the_module_imports_without_its_libraries_and_names_the_missing_one(blocked, reported):
     # ansible-doc and the import sanity test load the module where neither may exist.
-    collections_root = os.path.abspath(
-        os.path.join(os.path.dirname(palette_org_info.__file__), *[".."] * 5)
-    )
-    code = (
-        "import sys\n"
-        "for name in %r:\n"
-        "    sys.modules[name] = None\n"
-        "sys.path.insert(0, %r)\n"
-        "from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info\n"
-        "from ansible_collections.spectrocloud.palette.plugins.module_utils import _client\n"
-        "print(_client.missing_library()[0])\n" % (blocked, collections_root)
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    done = run_python([
+        "for name in %r:" % blocked,
+        "    sys.modules[name] = None",
+        "from ansible_collections.spectrocloud.palette.plugins.modules import palette_org_info",
+        "from ansible_collections.spectrocloud.palette.plugins.module_utils import _client",
+        "print(_client.missing_library()[0])",
+    ])  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == reported
 
@@ -148,21 +153,16 @@ def test_run_as_a_script_it_answers_and_freezes_the_heap_at_exit(emulator):
     # As AnsiballZ runs it: the module as __main__, in a process of its own that ends
     # with exit_json. An atexit handler registered before the module's own runs after
     # it and reports what the last garbage collection will skip (docs/performance.md).
-    collections_root = os.path.abspath(
-        os.path.join(os.path.dirname(palette_org_info.__file__), *[".."] * 5)
-    )
-    code = (
-        "import atexit, gc, json, runpy, sys\n"
-        "sys.path.insert(0, %r)\n"
-        "from ansible.module_utils.testing import patch_module_args\n"
-        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count(), file=sys.stderr))\n"
-        "with patch_module_args(json.loads(sys.argv[1])):\n"
-        "    runpy.run_module(%r, run_name='__main__', alter_sys=True)\n"
-        % (collections_root, palette_org_info.__name__)
-    )
-    args = json.dumps(emulator_args(emulator, org_name="acme"))
-    done = subprocess.run(
-        [sys.executable, "-c", code, args], capture_output=True, text=True, check=False
+    done = run_python(
+        [
+            "import atexit, gc, json, runpy",
+            "from ansible.module_utils.testing import patch_module_args",
+            "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count(), file=sys.stderr))",
+            "with patch_module_args(json.loads(sys.argv[1])):",
+            "    runpy.run_module(%r, run_name='__main__', alter_sys=True)"
+            % palette_org_info.__name__,
+        ],
+        json.dumps(emulator_args(emulator, org_name="acme")),
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
