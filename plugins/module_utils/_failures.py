@@ -38,9 +38,18 @@ URL_PASSWORD = re.compile(r"(?<=://)(?P<keep>[^\s/@:]*:)[^\s/@]+(?=@)")
 MAX_ERROR_TEXT = 2000
 MAX_ERROR_DEPTH = 8
 MAX_ERROR_ITEMS = 50
+# A response can break the schema in many places; a message names the first few.
+MAX_SCHEMA_PROBLEMS = 10
 # What a terminal would act on or reorder: C0 and C1 controls, the line and paragraph
 # separators, and the bidirectional marks, embeddings, overrides and isolates.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+# Every cut made in a shown value ends in CUT_MARK (show_value() and _cut()), so a
+# secret split by a cut is a start of it right before the mark. A start shorter than
+# MIN_CUT_PART characters is left alone: it tells nobody the rest, and hiding it would
+# garble ordinary text that happens to share it.
+CUT_MARK = "..."
+MIN_CUT_PART = 4
 
 # A connection failure worth another attempt: one to Palette itself that may pass.
 _RETRYABLE_REASONS = (
@@ -48,6 +57,15 @@ _RETRYABLE_REASONS = (
     "connection reset",
     "the server closed the connection without answering",
 )
+
+
+def _seconds(value):
+    return "1 second" if value == 1 else "%g seconds" % value
+
+
+def _cut(text, limit):
+    """``text``, or its start and CUT_MARK when it is longer than ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
 
 
 def is_retryable(exc):
@@ -82,7 +100,7 @@ def reason(exc):
         if marker in text:
             return cause
     text = str(root) or text
-    return text if len(text) <= 300 else text[:297] + "..."
+    return _cut(text, 300)
 
 
 def _root_cause(exc):
@@ -108,9 +126,9 @@ def connection_error(exc, url, options):
     if isinstance(exc, errors.SSLError):
         message = _tls_error(exc, host, options)
     elif isinstance(exc, errors.Timeout):
-        message = "Palette at %s did not answer within the timeout of %g seconds" % (
+        message = "Palette at %s did not answer within the timeout of %s" % (
             host,
-            options.timeout,
+            _seconds(options.timeout),
         )
     elif isinstance(exc, errors.ProxyError):
         message = "could not reach Palette at %s through the proxy: %s" % (host, reason(exc))
@@ -154,8 +172,8 @@ def body_error(exc, response, url, timeout):
         )
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc):
         return PaletteConnectionError(
-            "Palette at %s did not send the whole response within the timeout of %g "
-            "seconds" % (origin(url), timeout),
+            "Palette at %s did not send the whole response within the timeout of %s"
+            % (origin(url), _seconds(timeout)),
             status=response.status_code,
             url=url,
         )
@@ -169,6 +187,13 @@ def body_error(exc, response, url, timeout):
 
 def not_json(response, raw, url):
     """The error for a 2xx body that does not decode as JSON."""
+    if not raw.strip():
+        return PaletteResponseError(
+            "Palette's response from %s (HTTP %d) is empty; expected a JSON organisation "
+            "description" % (origin(url), response.status_code),
+            status=response.status_code,
+            url=url,
+        )
     return PaletteResponseError(
         "Palette's response from %s (HTTP %d, Content-Type %s) is not JSON: %s"
         % (
@@ -219,11 +244,19 @@ def _json_type(value):
 def _describe(exc, body):
     """Turn voluptuous errors into one sentence per field: path, value, expectation."""
     problems = []
-    for error in sorted(exc.errors, key=lambda e: [str(p) for p in e.path]):
+    errors = sorted(exc.errors, key=lambda error: [_path_order(part) for part in error.path])
+    for error in errors[:MAX_SCHEMA_PROBLEMS]:
         path = _format_path(error.path)
         value = _value_at(body, error.path)
         problems.append("field %s: %s, got %s" % (path, error.error_message, _show_json(value)))
+    if len(errors) > MAX_SCHEMA_PROBLEMS:
+        problems.append("and %d more" % (len(errors) - MAX_SCHEMA_PROBLEMS))
     return "; ".join(problems)
+
+
+def _path_order(part):
+    # Field names in alphabetical order, list indexes in numerical order.
+    return (0, part, "") if isinstance(part, int) else (1, 0, str(part))
 
 
 def _whose(url, org_name):
@@ -237,7 +270,7 @@ def _show_json(value, limit=80):
     text = json.dumps(value, ensure_ascii=False)
     # json.dumps escapes C0 controls; escape what else would not print (bidi, U+2028).
     text = "".join(c if c.isprintable() else "\\u%04x" % ord(c) for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return _cut(text, limit)
 
 
 def _format_path(path):
@@ -259,7 +292,8 @@ def _value_at(body, path):
 
 def snippet(raw):
     """The start of a body that is not what was expected, quoted and short."""
-    return show_value(raw[:200].decode("utf-8", "replace"), limit=120)
+    # 1 KiB decodes to more than 120 characters: show_value() makes the cut, with its mark.
+    return show_value(raw[:1024].decode("utf-8", "replace"), limit=120)
 
 
 _STATUS_LEADS = {
@@ -330,12 +364,12 @@ def _error_fields(raw):
 def _bounded(value, depth=0):
     """Keep a server-sent value small and shallow enough to print and to log safely."""
     if isinstance(value, str):
-        return value if len(value) <= MAX_ERROR_TEXT else value[:MAX_ERROR_TEXT] + "..."
+        return _cut(value, MAX_ERROR_TEXT)
     if depth >= MAX_ERROR_DEPTH and isinstance(value, (dict, list)):
         return "(nested too deeply; left out)"
     if isinstance(value, dict):
         items = list(value.items())[:MAX_ERROR_ITEMS]
-        return {str(key)[:MAX_ERROR_TEXT]: _bounded(item, depth + 1) for key, item in items}
+        return {_cut(str(key), MAX_ERROR_TEXT): _bounded(item, depth + 1) for key, item in items}
     if isinstance(value, list):
         return [_bounded(item, depth + 1) for item in value[:MAX_ERROR_ITEMS]]
     return value
@@ -349,7 +383,7 @@ def _said(error):
             value = json.dumps(value)
         # Escape what a terminal would act on, and keep the line short.
         value = _CONTROL.sub(_escaped, value)
-        return value if len(value) <= 300 else value[:297] + "..."
+        return _cut(value, 300)
 
     said = ": ".join(text(error[field]) for field in ("code", "message") if error[field])
     if error.get("ref"):
@@ -363,31 +397,82 @@ def _escaped(match):
 
 
 def redact(exc, options):
-    """Remove every form of the secrets from the error's text fields; return it."""
-    secrets = _secret_patterns(options) + [URL_PASSWORD]
-    exc.msg = _scrub(exc.msg, secrets)
+    """Remove the secrets from the error's text fields, in every form; return the error.
+
+    A secret is found as it is, percent-encoded (wholly or in part, in either case),
+    with the backslash that repr() and JSON put before a quote or a backslash, and cut
+    short by a limit on a shown value.
+    """
+    secrets = [_Secret(text) for text in [options.api_key] + _proxy_passwords(options) if text]
+
+    def hide(text):
+        for secret in secrets:
+            text = secret.hide(text)
+        return URL_PASSWORD.sub(_kept_and_redacted, text)
+
+    exc.msg = _map_strings(exc.msg, hide)
     exc.args = (exc.msg,)
-    exc.error = _scrub(exc.error, secrets)
+    exc.error = _map_strings(exc.error, hide)
     return exc
 
 
-def _secret_patterns(options):
-    """Return a regex for each secret that also matches its percent-encoded forms."""
-    patterns = []
-    for secret in [options.api_key] + _proxy_passwords(options):
-        if secret:
-            patterns.append(re.compile("".join(_char_pattern(char) for char in secret)))
-    return patterns
+# The longest spelling of one character: %XX for each of up to four UTF-8 bytes.
+_LONGEST_FORM = 12
+# Half of a spelling, where a cut fell inside %XX or after an escaping backslash.
+_HALF_FORM = re.compile(r"%[0-9A-Fa-f]?|\\")
+
+
+class _Secret:
+    """One secret, and how to find it in a message however it was written or cut."""
+
+    def __init__(self, text):
+        self._chars = [re.compile(_char_pattern(char)) for char in text]
+        self._whole = re.compile("".join(char.pattern for char in self._chars))
+
+    def hide(self, text):
+        text = self._whole.sub(REDACTED, text)
+        kept, done = [], 0
+        for mark in re.finditer(re.escape(CUT_MARK), text):
+            start = self._start_before(text, mark.start(), done)
+            if start is not None:
+                kept += [text[done:start], REDACTED]
+                done = mark.start()
+        return "".join(kept) + text[done:]
+
+    def _start_before(self, text, end, earliest):
+        """Where the longest start of the secret that ends at ``end`` begins, or None."""
+        lowest = max(earliest, end - _LONGEST_FORM * len(self._chars))
+        for start in range(lowest, end - MIN_CUT_PART + 1):
+            if self._spells_a_start(text, start, end):
+                return start
+        return None
+
+    def _spells_a_start(self, text, start, end):
+        position, count = start, 0
+        for char in self._chars:
+            found = char.match(text, position, end)
+            if found is None:
+                break
+            position, count = found.end(), count + 1
+        if count < MIN_CUT_PART:
+            return False
+        return position == end or _HALF_FORM.fullmatch(text, position, end) is not None
 
 
 def _char_pattern(char):
     # A server may echo the key as it is or percent-encoded, wholly or in part, so each
     # character matches itself or its %XX spelling in either case (and "+" for a space).
+    # repr() and JSON show a quote or a backslash with a backslash before it.
     encoded = "".join(
         "%%[%s%s][%s%s]" % (pair[0].upper(), pair[0].lower(), pair[1].upper(), pair[1].lower())
         for pair in ("%02x" % byte for byte in char.encode("utf-8"))
     )
-    alternatives = [re.escape(char), encoded] + ([r"\+"] if char == " " else [])
+    alternatives = [encoded]
+    if char in "\\\"'":
+        alternatives.append(re.escape("\\" + char))
+    alternatives.append(re.escape(char))
+    if char == " ":
+        alternatives.append(r"\+")
     return "(?:%s)" % "|".join(alternatives)
 
 
@@ -407,19 +492,17 @@ def _proxy_passwords(options):
     return passwords
 
 
-def _redacted(match):
-    """REDACTED in place of a secret, keeping the part the pattern names ``keep``."""
-    return (match.groupdict().get("keep") or "") + REDACTED
+def _kept_and_redacted(match):
+    """REDACTED in place of a URL's password, keeping the user name before it."""
+    return match.group("keep") + REDACTED
 
 
-def _scrub(value, secrets):
-    """Replace the secrets in every string inside ``value`` (str, list or dict)."""
+def _map_strings(value, change):
+    """Apply ``change`` to every string inside ``value`` (str, list or dict, keys too)."""
     if isinstance(value, str):
-        for secret in secrets:
-            value = secret.sub(_redacted, value)
-        return value
+        return change(value)
     if isinstance(value, dict):
-        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+        return {_map_strings(k, change): _map_strings(v, change) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
+        return [_map_strings(item, change) for item in value]
     return value

@@ -424,6 +424,10 @@ def fmt_spread(item):
     return "%.3f s (IQR %.3f–%.3f, n=%d)" % (item["median"], item["q1"], item["q3"], item["n"])
 
 
+def _hosts(count):
+    return "1 host" if count == 1 else "%d hosts" % count
+
+
 def table(results):
     """The results as a Markdown table."""
     task = results["task_time"]
@@ -441,7 +445,7 @@ def table(results):
         ("1", "  uri task", fmt_spread(task["uri"]), "", ""),
         ("2", "requests, %d references in one task: lookup / url" % refs["references"],
          "%d / %d" % (refs["palette"]["requests"], refs["url"]["requests"]), "1", ok[refs["met"]]),
-        ("3", "requests, %d hosts × 3 tasks: cache on / off / url" % many["hosts"],
+        ("3", "requests, %s × 3 tasks: cache on / off / url" % _hosts(many["hosts"]),
          "%s / %s / %s" % tuple(
              "/".join(str(n) for n in sorted(set(many[k]["requests"])))
              for k in ("palette_cache_on", "palette_cache_off", "url")),
@@ -454,7 +458,7 @@ def table(results):
          "%.2f (%.1f s / %.1f s)" % (many["palette_cache_off"]["ratio_to_url"],
                                      many["palette_cache_off"]["play_seconds"]["median"],
                                      many["url"]["play_seconds"]["median"]), "", ""),
-        ("4", "requests, sso_gateway role on %d hosts, forks %d" % (role["hosts"], role["forks"]),
+        ("4", "requests, sso_gateway role on %s, forks %d" % (_hosts(role["hosts"]), role["forks"]),
          "%d" % role["requests"], "1", ok[role["met"]]),
         ("5", "time to success after two 429s (Retry-After: %d), max of %d"
          % (retry["retry_after"], retry["after_two_429"]["n"]),

@@ -10,6 +10,9 @@ collection=${1:?usage: bench.sh COLLECTION OUT [bench.py options]}
 out=${2:?usage: bench.sh COLLECTION OUT [bench.py options]}
 shift 2
 cd "$(dirname "$0")/../.."
+case " $* " in
+  *" -h "* | *" --help "*) exec python tests/bench/bench.py --help ;;
+esac
 root=$(pwd)
 venv=$root/${BENCH_VENV:-.venv-bench}
 installed=$root/build/bench-collections

@@ -219,7 +219,7 @@ def test_always_429_gives_up_after_the_retries_for_both(capsys, emulator):
 def test_a_stalled_server_times_out_once_for_both(capsys, emulator):
     emulator.set_faults(default={"stall": 60})
     result, _out = both_fail(capsys, "demo-org", **tls(emulator, timeout=1, retries=3))
-    assert "did not answer within the timeout of 1 seconds" in result["msg"]
+    assert "did not answer within the timeout of 1 second" in result["msg"]
     assert emulator.count == 2
 
 

@@ -225,12 +225,23 @@ def test_tls_verification_failure_suggests_ca_path(transport):
     assert "set ca_path" in caught.value.msg
 
 
-@pytest.mark.parametrize("raw", [b"<html>login</html>", b"", b'{"appEnv": "saas"', b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"<html>login</html>", b'{"appEnv": "saas"', b"\xff\xfe"])
 def test_a_2xx_body_that_is_not_json_is_a_clear_error(transport, raw):
     transport(reply(raw=raw, headers={"Content-Type": "text/html"}))
     with pytest.raises(PaletteResponseError) as caught:
         client().fetch_org("demo-org")
     assert "(HTTP 200, Content-Type 'text/html') is not JSON" in caught.value.msg
+
+
+@pytest.mark.parametrize("raw", [b"", b" \r\n"])
+def test_an_empty_2xx_body_is_called_empty(transport, raw):
+    transport(reply(raw=raw, headers={"Content-Type": "application/json"}))
+    with pytest.raises(PaletteResponseError) as caught:
+        client().fetch_org("demo-org")
+    assert caught.value.msg == (
+        "Palette's response from https://palette.example.test (HTTP 200) is empty; "
+        "expected a JSON organisation description"
+    )
 
 
 def test_deeply_nested_json_is_refused_without_a_recursion_error(transport):
@@ -303,6 +314,49 @@ def test_a_key_echoed_by_the_server_never_reaches_the_error(transport, echo):
     assert "7f3a9c" not in text
     assert caught.value.error["ref"] == "********"
     assert "********" in caught.value.msg
+
+
+# Where a shown value is cut, the key may be cut too: its first characters, from one
+# to all, end right at each limit. No four of them in a row may be left.
+KEY_CUT_AT = range(len(API_KEY) + 2)
+
+
+def left_of_the_key(text):
+    return [API_KEY[i : i + 4] for i in range(len(API_KEY) - 3) if API_KEY[i : i + 4] in text]
+
+
+@pytest.mark.parametrize("kept", KEY_CUT_AT)
+def test_a_key_cut_short_in_a_quoted_body_is_hidden(transport, kept):
+    # The start of a body that is no Palette error is shown up to 120 characters.
+    raw = "x" * (120 - 5 - 1 - kept) + API_KEY + " was rejected"
+    transport(reply(status=502, raw=raw.encode(), headers={"Content-Type": "text/plain"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(retries=0).fetch_org("demo-org")
+    assert left_of_the_key(caught.value.msg) == []
+
+
+@pytest.mark.parametrize("kept", KEY_CUT_AT)
+def test_a_key_cut_short_in_palettes_message_is_hidden(transport, kept):
+    # Palette's message is shown up to 300 characters, and kept up to 2,000 in error.
+    message = "y" * (300 - 3 - len("Unauthorized: ") - kept) + API_KEY
+    long_message = "y" * (_failures.MAX_ERROR_TEXT - 3 - kept) + API_KEY
+    transport(reply(status=401, body={"code": "Unauthorized", "message": message,
+                                      "ref": long_message, "details": {long_message: 1}}))
+    with pytest.raises(PaletteApiError) as caught:
+        client().fetch_org("demo-org")
+    assert left_of_the_key(caught.value.msg) == []
+    assert left_of_the_key(json.dumps(caught.value.error)) == []
+
+
+@pytest.mark.parametrize("key", ["Quote'd-KEY-1234", 'Dbl"Quote-KEY-99', "Back\\slash-KEY-7"])
+def test_a_key_with_quotes_or_backslashes_is_hidden_in_its_escaped_form(transport, key):
+    transport(reply(status=502, raw=("key " + key).encode(), headers={"Content-Type": "text/plain"}),
+              reply(status=401, body={"code": "Unauthorized", "message": "bad " + key}))
+    for _attempt in range(2):
+        with pytest.raises(PaletteApiError) as caught:
+            client(api_key=key, retries=0).fetch_org("demo-org")
+        text = caught.value.msg + json.dumps(caught.value.error)
+        assert "KEY" not in text, text
 
 
 def test_a_key_echoed_in_a_non_json_body_never_reaches_the_error(transport):
@@ -378,7 +432,7 @@ def test_huge_and_deep_error_details_are_cut_down(transport):
     with pytest.raises(PaletteApiError) as caught:
         client().fetch_org("demo-org")
     assert len(caught.value.msg) < 1000
-    assert len(caught.value.error["message"]) == _failures.MAX_ERROR_TEXT + 3
+    assert len(caught.value.error["message"]) == _failures.MAX_ERROR_TEXT
     assert json.dumps(caught.value.error).count("[") <= _failures.MAX_ERROR_DEPTH
     assert "(nested too deeply; left out)" in json.dumps(caught.value.error)
 

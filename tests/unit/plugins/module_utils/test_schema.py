@@ -166,3 +166,11 @@ def test_control_characters_in_values_are_escaped_in_messages():
 )
 def test_snake_case(name, expected):
     assert snake_case(name) == expected
+
+
+def test_a_body_broken_in_many_places_names_the_first_ten_in_order():
+    msg = rejected(body(ssoLogins=[1] * 300000, appEnv=5))
+    assert msg.count("field ") == 10
+    assert "field appEnv: expected a string or null, got 5; field ssoLogins[0]:" in msg
+    assert "field ssoLogins[8]: expected an object, got 1; and 299991 more" in msg
+    assert len(msg) < 1000
