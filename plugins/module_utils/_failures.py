@@ -404,20 +404,39 @@ def redact(exc, options):
     short by a limit on a shown value.
     """
     secrets = [_Secret(text) for text in [options.api_key] + _proxy_passwords(options) if text]
+    budget = [MAX_SECRET_STARTS]
 
     def hide(text):
         for secret in secrets:
-            text = secret.hide(text)
+            text = secret.hide(text, budget)
         return URL_PASSWORD.sub(_kept_and_redacted, text)
 
-    exc.msg = _map_strings(exc.msg, hide)
+    try:
+        exc.msg = _map_strings(exc.msg, hide)
+        exc.error = _map_strings(exc.error, hide)
+    except _TooManyStarts:
+        # Only an answer built to repeat the key gets here; checking it all would take
+        # minutes, so none of its text is shown.
+        exc.msg = (
+            "Palette's answer%s repeats the start of the API key or of a proxy password "
+            "more than %d times; to keep the secret out of this message, the answer's "
+            "text is left out"
+            % (" (HTTP %d)" % exc.status if exc.status else "", MAX_SECRET_STARTS)
+        )
+        exc.error = None
     exc.args = (exc.msg,)
-    exc.error = _map_strings(exc.error, hide)
     return exc
 
 
-# The longest spelling of one character: %XX for each of up to four UTF-8 bytes.
-_LONGEST_FORM = 12
+# How many places that start like a secret one failure's text may hold: each one costs
+# a walk along the secret, and real answers hold none or a few.
+MAX_SECRET_STARTS = 1000
+
+
+class _TooManyStarts(Exception):
+    """The text holds more starts of a secret than MAX_SECRET_STARTS."""
+
+
 # Half of a spelling, where a cut fell inside %XX or after an escaping backslash.
 _HALF_FORM = re.compile(r"%[0-9A-Fa-f]?|\\")
 
@@ -428,35 +447,50 @@ class _Secret:
     def __init__(self, text):
         self._chars = [re.compile(_char_pattern(char)) for char in text]
         self._whole = re.compile("".join(char.pattern for char in self._chars))
+        # Where a cut start of the secret can begin: its first MIN_CUT_PART characters.
+        self._head = re.compile("".join(char.pattern for char in self._chars[:MIN_CUT_PART]))
 
-    def hide(self, text):
+    def hide(self, text, budget):
+        """``text`` without the secret; ``budget`` counts down the starts looked at."""
         text = self._whole.sub(REDACTED, text)
-        kept, done = [], 0
-        for mark in re.finditer(re.escape(CUT_MARK), text):
-            start = self._start_before(text, mark.start(), done)
-            if start is not None:
-                kept += [text[done:start], REDACTED]
-                done = mark.start()
-        return "".join(kept) + text[done:]
+        if len(self._chars) <= MIN_CUT_PART:
+            return text
+        kept: list[str] = []
+        done = position = 0
+        # Searched at each place, not match after match: "aaaab..." holds the cut start
+        # "aaaab" of a secret "aaaabc" one place after a first "aaaa" that leads nowhere.
+        while True:
+            head = self._head.search(text, position)
+            if head is None:
+                return "".join(kept) + text[done:]
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _TooManyStarts()
+            end = self._cut_end(text, head.end())
+            if end is None:
+                position = head.start() + 1
+            else:
+                kept += [text[done : head.start()], REDACTED]
+                done = position = end
 
-    def _start_before(self, text, end, earliest):
-        """Where the longest start of the secret that ends at ``end`` begins, or None."""
-        lowest = max(earliest, end - _LONGEST_FORM * len(self._chars))
-        for start in range(lowest, end - MIN_CUT_PART + 1):
-            if self._spells_a_start(text, start, end):
-                return start
-        return None
+    def _cut_end(self, text, position):
+        """Where a start of the secret, spelt up to ``position``, meets a cut mark, if it does.
 
-    def _spells_a_start(self, text, start, end):
-        position, count = start, 0
-        for char in self._chars:
-            found = char.match(text, position, end)
-            if found is None:
-                break
-            position, count = found.end(), count + 1
-        if count < MIN_CUT_PART:
-            return False
-        return position == end or _HALF_FORM.fullmatch(text, position, end) is not None
+        The start is followed one character at a time, so its end is the last place
+        where a cut mark follows (a secret may hold "." itself).
+        """
+        end = None
+        for char in [None, *self._chars[MIN_CUT_PART:]]:
+            if char is not None:
+                found = char.match(text, position)
+                if found is None:
+                    break
+                position = found.end()
+            half = _HALF_FORM.match(text, position)
+            for stop in (position, half.end() if half else None):
+                if stop is not None and text.startswith(CUT_MARK, stop):
+                    end = stop
+        return end
 
 
 def _char_pattern(char):

@@ -359,6 +359,24 @@ def test_a_key_with_quotes_or_backslashes_is_hidden_in_its_escaped_form(transpor
         assert "KEY" not in text, text
 
 
+def test_an_answer_full_of_starts_of_the_key_is_left_out(transport):
+    # Each place that starts like the key costs a walk along it; past a thousand, the
+    # answer's text is not shown at all rather than checked for minutes.
+    key = "Abcd" + "x" * 200
+    starts = "Abcd " * 400
+    transport(reply(status=401, body={"code": "Unauthorized", "message": starts,
+                                      "ref": starts, "details": [starts, starts]}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(api_key=key).fetch_org("demo-org")
+    assert caught.value.msg == (
+        "Palette's answer (HTTP 401) repeats the start of the API key or of a proxy password "
+        "more than 1000 times; to keep the secret out of this message, the answer's text is "
+        "left out"
+    )
+    assert caught.value.error is None
+    assert caught.value.status == 401
+
+
 def test_a_key_echoed_in_a_non_json_body_never_reaches_the_error(transport):
     transport(reply(status=502, raw=("<p>key " + API_KEY + "</p>").encode()))
     with pytest.raises(PaletteApiError) as caught:
