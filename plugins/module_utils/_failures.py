@@ -11,6 +11,7 @@ from _errors.py; none of them sends anything.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import ssl
@@ -244,13 +245,17 @@ def _json_type(value):
 def _describe(exc, body):
     """Turn voluptuous errors into one sentence per field: path, value, expectation."""
     problems = []
-    errors = sorted(exc.errors, key=lambda error: [_path_order(part) for part in error.path])
-    for error in errors[:MAX_SCHEMA_PROBLEMS]:
+    first = heapq.nsmallest(
+        MAX_SCHEMA_PROBLEMS,
+        exc.errors,
+        key=lambda error: [_path_order(part) for part in error.path],
+    )
+    for error in first:
         path = _format_path(error.path)
         value = _value_at(body, error.path)
         problems.append("field %s: %s, got %s" % (path, error.error_message, _show_json(value)))
-    if len(errors) > MAX_SCHEMA_PROBLEMS:
-        problems.append("and %d more" % (len(errors) - MAX_SCHEMA_PROBLEMS))
+    if len(exc.errors) > MAX_SCHEMA_PROBLEMS:
+        problems.append("and %d more" % (len(exc.errors) - MAX_SCHEMA_PROBLEMS))
     return "; ".join(problems)
 
 
@@ -267,7 +272,11 @@ def _whose(url, org_name):
 
 def _show_json(value, limit=80):
     """Render a value from the response as JSON spells it, escaped and short."""
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except RecursionError:
+        # json.loads read it with the stack it had; json.dumps runs deeper in the stack.
+        return "(a value nested too deeply to show)"
     # json.dumps escapes C0 controls; escape what else would not print (bidi, U+2028).
     text = "".join(c if c.isprintable() else "\\u%04x" % ord(c) for c in text)
     return _cut(text, limit)
@@ -397,26 +406,31 @@ def _escaped(match):
 
 
 def redact(exc, options):
-    """Remove the secrets from the error's text fields, in every form; return the error.
+    """Remove the secrets from the error's fields, in every form; return the error.
 
     A secret is found as it is, percent-encoded (wholly or in part, in either case),
-    with the backslash that repr() and JSON put before a quote or a backslash, and cut
-    short by a limit on a shown value.
+    with the backslashes that repr() and JSON, once or more, put before a quote or a
+    backslash, and cut short by a limit on a shown value.
     """
     secrets = [_Secret(text) for text in [options.api_key] + _proxy_passwords(options) if text]
     budget = [MAX_SECRET_STARTS]
 
-    def hide(text):
+    def hide(value):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return value
+        text = str(value)
         for secret in secrets:
             text = secret.hide(text, budget)
-        return URL_PASSWORD.sub(_kept_and_redacted, text)
+        text = URL_PASSWORD.sub(_kept_and_redacted, text)
+        # A number is a secret's echo only if hiding changed its text.
+        return text if isinstance(value, str) or text != str(value) else value
 
     try:
-        exc.msg = _map_strings(exc.msg, hide)
-        exc.error = _map_strings(exc.error, hide)
+        exc.msg = _map_values(exc.msg, hide)
+        exc.error = _map_values(exc.error, hide)
     except _TooManyStarts:
-        # Only an answer built to repeat the key gets here; checking it all would take
-        # minutes, so none of its text is shown.
+        # Only an answer built to repeat the secret gets here; checking it all would
+        # take long, so none of its text is shown.
         exc.msg = (
             "Palette's answer%s repeats the start of the API key or of a proxy password "
             "more than %d times; to keep the secret out of this message, the answer's "
@@ -429,7 +443,7 @@ def redact(exc, options):
 
 
 # How many places that start like a secret one failure's text may hold: each one costs
-# a walk along the secret, and real answers hold none or a few.
+# a comparison along the secret, and real answers hold none or a few.
 MAX_SECRET_STARTS = 1000
 
 
@@ -437,77 +451,104 @@ class _TooManyStarts(Exception):
     """The text holds more starts of a secret than MAX_SECRET_STARTS."""
 
 
-# Half of a spelling, where a cut fell inside %XX or after an escaping backslash.
-_HALF_FORM = re.compile(r"%[0-9A-Fa-f]?|\\")
+# What a message may spell a character with: %XX, a run of backslashes (which repr()
+# and JSON, once or more, put before a quote or a backslash), or the character itself.
+_SPELLING = re.compile(r"%[0-9A-Fa-f]{2}|\\+|.", re.DOTALL)
+# Half of a spelling, where a cut fell inside %XX or after escaping backslashes.
+_HALF_SPELLING = re.compile(r"%[0-9A-Fa-f]?|\\+")
+_PLAIN = re.compile(r"[^%\\+\x80-\U0010ffff]*\Z")
+
+
+def _canonical(text):
+    """Return ``text`` with each spelling reduced to one canonical form, and where each
+    canonical character starts in ``text`` (one entry more, for the end).
+
+    %XX becomes the byte it names, a character outside ASCII its UTF-8 bytes, "+" a
+    space, and backslashes, written or encoded, are left out: however many levels of
+    escaping put them there, the characters around them are the same. A secret and any spelling of it
+    have the same canonical form.
+    """
+    if _PLAIN.match(text):
+        return text, range(len(text) + 1)
+    chars, starts = [], []
+    for spelling in _SPELLING.finditer(text):
+        piece = spelling.group()
+        if piece[0] == "\\":
+            continue
+        if piece[0] == "%" and len(piece) == 3:
+            decoded = chr(int(piece[1:], 16))
+        elif ord(piece) > 0x7F:
+            decoded = piece.encode("utf-8").decode("latin-1")
+        else:
+            decoded = piece
+        for char in decoded:
+            if char != "\\":  # %5C as well
+                chars.append(" " if char == "+" else char)
+                starts.append(spelling.start())
+    starts.append(len(text))
+    return "".join(chars), starts
 
 
 class _Secret:
-    """One secret, and how to find it in a message however it was written or cut."""
+    """One secret, and how to find it in a message however it was spelt or cut."""
 
     def __init__(self, text):
-        self._chars = [re.compile(_char_pattern(char)) for char in text]
-        self._whole = re.compile("".join(char.pattern for char in self._chars))
-        # Where a cut start of the secret can begin: its first MIN_CUT_PART characters.
-        self._head = re.compile("".join(char.pattern for char in self._chars[:MIN_CUT_PART]))
+        # A "%41" in the secret is three characters of it, and a message may show them
+        # so or percent-encode them: both readings are looked for.
+        forms = {_canonical(text)[0], _canonical(text.replace("%", "%25"))[0]}
+        self._forms = sorted(form for form in forms if form)
 
     def hide(self, text, budget):
         """``text`` without the secret; ``budget`` counts down the starts looked at."""
-        text = self._whole.sub(REDACTED, text)
-        if len(self._chars) <= MIN_CUT_PART:
-            return text
-        kept: list[str] = []
-        done = position = 0
-        # Searched at each place, not match after match: "aaaab..." holds the cut start
-        # "aaaab" of a secret "aaaabc" one place after a first "aaaa" that leads nowhere.
-        while True:
-            head = self._head.search(text, position)
-            if head is None:
-                return "".join(kept) + text[done:]
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise _TooManyStarts()
-            end = self._cut_end(text, head.end())
-            if end is None:
-                position = head.start() + 1
-            else:
-                kept += [text[done : head.start()], REDACTED]
-                done = position = end
-
-    def _cut_end(self, text, position):
-        """Where a start of the secret, spelt up to ``position``, meets a cut mark, if it does.
-
-        The start is followed one character at a time, so its end is the last place
-        where a cut mark follows (a secret may hold "." itself).
-        """
-        end = None
-        for char in [None, *self._chars[MIN_CUT_PART:]]:
-            if char is not None:
-                found = char.match(text, position)
-                if found is None:
-                    break
-                position = found.end()
-            half = _HALF_FORM.match(text, position)
-            for stop in (position, half.end() if half else None):
-                if stop is not None and text.startswith(CUT_MARK, stop):
-                    end = stop
-        return end
+        canonical, starts = _canonical(text)
+        spans = []
+        for form in self._forms:
+            found = canonical.find(form)
+            while found != -1:
+                spans.append((starts[found], starts[found + len(form)]))
+                found = canonical.find(form, found + len(form))
+            if len(form) <= MIN_CUT_PART:
+                continue
+            found = canonical.find(form[:MIN_CUT_PART])
+            while found != -1:
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _TooManyStarts()
+                end = _cut_end(form, text, canonical, starts, found)
+                if end is not None:
+                    spans.append((starts[found], end))
+                found = canonical.find(form[:MIN_CUT_PART], found + 1)
+        return _replace_spans(text, spans)
 
 
-def _char_pattern(char):
-    # A server may echo the key as it is or percent-encoded, wholly or in part, so each
-    # character matches itself or its %XX spelling in either case (and "+" for a space).
-    # repr() and JSON show a quote or a backslash with a backslash before it.
-    encoded = "".join(
-        "%%[%s%s][%s%s]" % (pair[0].upper(), pair[0].lower(), pair[1].upper(), pair[1].lower())
-        for pair in ("%02x" % byte for byte in char.encode("utf-8"))
-    )
-    alternatives = [encoded]
-    if char in "\\\"'":
-        alternatives.append(re.escape("\\" + char))
-    alternatives.append(re.escape(char))
-    if char == " ":
-        alternatives.append(r"\+")
-    return "(?:%s)" % "|".join(alternatives)
+def _cut_end(form, text, canonical, starts, found):
+    """Where a start of ``form`` at canonical ``found`` meets a cut mark, if it does.
+
+    The longest start that a mark follows wins: a secret may hold "." itself.
+    """
+    length = MIN_CUT_PART
+    limit = min(len(form), len(canonical) - found)
+    while length < limit and canonical[found + length] == form[length]:
+        length += 1
+    for size in range(length, MIN_CUT_PART - 1, -1):
+        position = starts[found + size]
+        half = _HALF_SPELLING.match(text, position)
+        for stop in (position, half.end() if half else None):
+            if stop is not None and text.startswith(CUT_MARK, stop):
+                return stop
+    return None
+
+
+def _replace_spans(text, spans):
+    """``text`` with REDACTED in place of each (start, end) span, overlapping ones merged."""
+    kept, done = [], 0
+    for start, end in sorted(spans):
+        if end <= done:
+            continue
+        if start >= done:
+            kept += [text[done:start], REDACTED]
+        done = end
+    return "".join(kept) + text[done:]
 
 
 def _proxy_passwords(options):
@@ -521,7 +562,7 @@ def _proxy_passwords(options):
             password = urlsplit(proxy).password
         except ValueError:  # a malformed URL: URL_PASSWORD still hides its password
             continue
-        if password:
+        if password:  # %XX in it is decoded where it is compared (_canonical)
             passwords.append(password)
     return passwords
 
@@ -531,12 +572,10 @@ def _kept_and_redacted(match):
     return match.group("keep") + REDACTED
 
 
-def _map_strings(value, change):
-    """Apply ``change`` to every string inside ``value`` (str, list or dict, keys too)."""
-    if isinstance(value, str):
-        return change(value)
+def _map_values(value, change):
+    """Apply ``change`` to every value inside ``value`` (str, list or dict, keys too)."""
     if isinstance(value, dict):
-        return {_map_strings(k, change): _map_strings(v, change) for k, v in value.items()}
+        return {_map_values(k, change): _map_values(v, change) for k, v in value.items()}
     if isinstance(value, list):
-        return [_map_strings(item, change) for item in value]
-    return value
+        return [_map_values(item, change) for item in value]
+    return change(value)

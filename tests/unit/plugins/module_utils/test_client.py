@@ -359,6 +359,43 @@ def test_a_key_with_quotes_or_backslashes_is_hidden_in_its_escaped_form(transpor
         assert "KEY" not in text, text
 
 
+@pytest.mark.parametrize("key", ["K" * 40 + "\\\\" + "S" * 60, "K" * 10 + "%25" + "S" * 90])
+def test_a_key_whose_spelling_looks_escaped_or_encoded_is_hidden_when_cut(transport, key):
+    # Two backslashes or "%25" in the key are not an escape or an encoding of one
+    # character; a cut after them must still find the key's start.
+    transport(reply(status=401, body={"code": "Unauthorized", "message": "bad " + key}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(api_key=key).fetch_org("demo-org")
+    assert "SSSS" not in caught.value.msg and "KKKK" not in caught.value.msg
+
+
+@pytest.mark.parametrize("key", ['pa"ss-word-1', "pa\\ss-word-1"])
+def test_a_key_escaped_twice_is_hidden(transport, key):
+    # A JSON body that is no Palette error is quoted with repr(): JSON's escape, escaped.
+    transport(reply(status=401, body={"error": "bad key", "key": key}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(api_key=key).fetch_org("demo-org")
+    assert "word" not in caught.value.msg
+
+
+def test_a_proxy_password_is_hidden_as_written_and_as_decoded(transport):
+    transport(reply(status=401, body={"code": "Unauthorized",
+                                      "message": "proxy S3cr@t/pw, S3cr%40t/pw, S3cr%40t%2Fpw"}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(use_proxy=True, proxy="http://user:S3cr%40t%2Fpw@proxy.example.test:3128").fetch_org(
+            "demo-org"
+        )
+    assert "S3cr" not in caught.value.msg + json.dumps(caught.value.error)
+
+
+def test_a_key_echoed_as_a_number_is_hidden(transport):
+    transport(reply(status=401, body={"code": "InvalidApiKey", "message": "bad key",
+                                      "details": {"apiKey": 7340219958812, "count": 3}}))
+    with pytest.raises(PaletteApiError) as caught:
+        client(api_key="7340219958812").fetch_org("demo-org")
+    assert caught.value.error["details"] == {"apiKey": "********", "count": 3}
+
+
 def test_an_answer_full_of_starts_of_the_key_is_left_out(transport):
     # Each place that starts like the key costs a walk along it; past a thousand, the
     # answer's text is not shown at all rather than checked for minutes.

@@ -174,3 +174,11 @@ def test_a_body_broken_in_many_places_names_the_first_ten_in_order():
     assert "field appEnv: expected a string or null, got 5; field ssoLogins[0]:" in msg
     assert "field ssoLogins[8]: expected an object, got 1; and 299991 more" in msg
     assert len(msg) < 1000
+
+
+def test_a_value_too_deep_to_show_is_named_without_a_traceback():
+    deep = []
+    for _level in range(100000):
+        deep = [deep]
+    msg = rejected(body(appEnv=deep))
+    assert "field appEnv: expected a string or null, got (a value nested too deeply to show)" in msg
