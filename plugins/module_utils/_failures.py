@@ -41,9 +41,6 @@ MAX_ERROR_DEPTH = 8
 MAX_ERROR_ITEMS = 50
 # A response can break the schema in many places; a message names the first few.
 MAX_SCHEMA_PROBLEMS = 10
-# What a terminal would act on or reorder: C0 and C1 controls, the line and paragraph
-# separators, and the bidirectional marks, embeddings, overrides and isolates.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 # Every cut made in a shown value ends in CUT_MARK (show_value() and _cut()), so a
 # secret split by a cut is a start of it right before the mark. A start shorter than
@@ -277,9 +274,20 @@ def _show_json(value, limit=80):
     except RecursionError:
         # json.loads read it with the stack it had; json.dumps runs deeper in the stack.
         return "(a value nested too deeply to show)"
-    # json.dumps escapes C0 controls; escape what else would not print (bidi, U+2028).
-    text = "".join(c if c.isprintable() else "\\u%04x" % ord(c) for c in text)
-    return _cut(text, limit)
+    return _cut(_printable(text), limit)
+
+
+def _printable(text):
+    """``text`` with every character that would not print escaped (\\x1b, \\u202e).
+
+    That is what a terminal would act on or reorder: C0 and C1 controls, the line and
+    paragraph separators, and the bidirectional marks, embeddings, overrides and
+    isolates, among the other characters str.isprintable() refuses.
+    """
+    return "".join(
+        char if char.isprintable() else ("\\x%02x" if ord(char) < 0x100 else "\\u%04x") % ord(char)
+        for char in text
+    )
 
 
 def _format_path(path):
@@ -390,19 +398,12 @@ def _said(error):
     def text(value):
         if not isinstance(value, str):
             value = json.dumps(value)
-        # Escape what a terminal would act on, and keep the line short.
-        value = _CONTROL.sub(_escaped, value)
-        return _cut(value, 300)
+        return _cut(_printable(value), 300)
 
     said = ": ".join(text(error[field]) for field in ("code", "message") if error[field])
     if error.get("ref"):
         said += " (ref %s)" % text(error["ref"])
     return said
-
-
-def _escaped(match):
-    code = ord(match.group())
-    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
 
 
 def redact(exc, options):
